@@ -1,0 +1,55 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+
+
+class Entry(models.Model):
+    """One append-only entry of the change history, chained to the one before by its hash.
+
+    Holds who, when, which record and which fields — never the values of restricted fields.
+    """
+
+    created_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64)
+    target_label = models.CharField(max_length=200, blank=True)
+    # The record this change belongs to, e.g. the incident a citation hangs on ("incidents.incident:42").
+    about = models.CharField(max_length=100, blank=True, db_index=True)
+    fields = models.JSONField(default=list)
+    note = models.CharField(max_length=500, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        verbose_name_plural = "entries"
+
+    def payload(self) -> bytes:
+        return json.dumps(
+            {
+                "created_at": self.created_at.isoformat(),
+                "actor": self.actor_id,
+                "actor_name": self.actor_name,
+                "action": self.action,
+                "target_type": self.target_type,
+                "target_id": self.target_id,
+                "target_label": self.target_label,
+                "about": self.about,
+                "fields": self.fields,
+                "note": self.note,
+                "prev_hash": self.prev_hash,
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        ).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.payload()).hexdigest()

@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils import translation
+
+from returnwatch import public
+
+
+def site(request: HttpRequest) -> dict[str, Any]:
+    """Language links for the current page and the fictional-data notice."""
+    current = translation.get_language() or settings.LANGUAGE_CODE
+    languages = getattr(request, "page_languages", settings.SITE_LANGUAGES)
+    names = dict(settings.LANGUAGES)
+    switch = [
+        {
+            "code": code,
+            "name": translation.get_language_info(code)["name_local"],
+            "url": translate_url(request.get_full_path(), code),
+            "current": code == current[:2],
+        }
+        for code in languages
+        if code in names
+    ]
+    prefix = "" if current[:2] == settings.LANGUAGE_CODE else f"/{current[:2]}"
+    return {
+        "language_switch": switch,
+        "lang_prefix": prefix,
+        "shows_demo_data": public.shows_demo_data(),
+    }

@@ -1,0 +1,417 @@
+"""The record, after the HURIDOCS Events Standard Formats: who did what to whom.
+
+Which of these fields the public may see is decided in one place: returnwatch/public.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from .encryption import EncryptedTextField
+
+# ---------------------------------------------------------------------------- vocabularies
+
+
+class Term(models.Model):
+    """A controlled-vocabulary value: a stable code and translatable labels (data, not code)."""
+
+    code = models.SlugField(_("code"), max_length=64, unique=True)
+    label_en = models.CharField(_("label (English)"), max_length=200)
+    label_es = models.CharField(_("label (Spanish)"), max_length=200, blank=True)
+    label_fr = models.CharField(_("label (French)"), max_length=200, blank=True)
+    label_pt = models.CharField(_("label (Portuguese)"), max_length=200, blank=True)
+    label_ht = models.CharField(_("label (Haitian Creole)"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "code"]
+
+    @property
+    def label(self) -> str:
+        return self.label_for(translation.get_language() or "en")
+
+    def label_for(self, language: str) -> str:
+        return getattr(self, f"label_{language[:2]}", "") or self.label_en
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ViolenceType(Term):
+    huridocs_term = models.CharField(max_length=200, blank=True)
+
+    class Meta(Term.Meta):
+        verbose_name = _("violence type")
+
+
+class Perpetrator(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("perpetrator type")
+
+
+class VictimGroup(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("victim group")
+
+
+class PlaceType(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("place type")
+
+
+class Program(Term):
+    start = models.DateField(null=True, blank=True)
+    end = models.DateField(null=True, blank=True)
+
+    class Meta(Term.Meta):
+        verbose_name = _("program")
+
+
+class DocumentKind(Term):
+    # Kinds that may name or identify people (interviews, tips) are never shown in public.
+    public = models.BooleanField(_("shown in public"), default=True)
+
+    class Meta(Term.Meta):
+        verbose_name = _("document kind")
+
+
+class PortOfEntry(Term):
+    class Meta(Term.Meta):
+        verbose_name = _("port of entry")
+        verbose_name_plural = _("ports of entry")
+
+
+class City(Term):
+    """Publication never goes finer than a city: these coordinates are the finest there is."""
+
+    state = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=2, default="MX")
+    latitude = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=4, null=True, blank=True)
+    port_of_entry = models.ForeignKey(PortOfEntry, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta(Term.Meta):
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+
+class Country(Term):
+    """Nationalities, by ISO 3166-1 alpha-2 code in lower case."""
+
+    class Meta(Term.Meta):
+        ordering = ["label_en"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------------------- incidents
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("In review")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+    APPROXIMATE = "approximate", _("Approximate")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Not known")
+    WOMEN = "women", _("Women or girls")
+    MEN = "men", _("Men or boys")
+    MIXED = "mixed", _("Mixed")
+    OTHER = "other", _("Non-binary or other")
+
+
+class YesNoUnknown(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class Verification(models.TextChoices):
+    SEVERAL = "several", _("Several independent sources")
+    ONE = "one", _("One credible source")
+    UNVERIFIED = "unverified", _("Unverified")
+
+
+class Incident(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    title = models.CharField(
+        _("public title"), max_length=200, help_text=_("Written for publication: no names.")
+    )
+    summary = models.TextField(
+        _("public summary"),
+        help_text=_("Written for publication: no names, nothing that identifies a person."),
+    )
+    narrative = models.TextField(
+        _("restricted narrative"), blank=True, help_text=_("Never published.")
+    )
+    date = models.DateField(_("date of the incident"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=12, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    date_reported = models.DateField(_("date first reported"), null=True, blank=True)
+    # Derived from `date` on save, for fast facets and monthly statistics.
+    year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False, db_index=True)
+    month = models.DateField(null=True, blank=True, editable=False)
+
+    city = models.ForeignKey(
+        City, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("city")
+    )
+    place_type = models.ForeignKey(
+        PlaceType, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("place type")
+    )
+    program = models.ForeignKey(
+        Program, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("program")
+    )
+    violence_types = models.ManyToManyField(
+        ViolenceType, blank=True, related_name="incidents", verbose_name=_("violence types")
+    )
+    perpetrators = models.ManyToManyField(
+        Perpetrator, blank=True, related_name="incidents", verbose_name=_("perpetrator types")
+    )
+    victim_groups = models.ManyToManyField(
+        VictimGroup, blank=True, related_name="incidents", verbose_name=_("victim groups")
+    )
+    nationalities = models.ManyToManyField(
+        Country, blank=True, related_name="incidents", verbose_name=_("nationalities")
+    )
+    victims_count = models.PositiveIntegerField(_("number of people harmed"), default=1)
+    children_count = models.PositiveIntegerField(_("of whom children"), default=0)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+
+    port_of_entry = models.ForeignKey(
+        PortOfEntry,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("returned through port of entry"),
+    )
+    fear_expressed = models.CharField(
+        _("expressed fear of return to US officials"),
+        max_length=8,
+        choices=YesNoUnknown.choices,
+        default=YesNoUnknown.UNKNOWN,
+    )
+    complaint_crcl = models.BooleanField(_("complaint filed with CRCL"), default=False)
+    complaint_oig = models.BooleanField(_("complaint filed with OIG"), default=False)
+    lawsuit = models.BooleanField(_("lawsuit filed"), default=False)
+    verification = models.CharField(
+        _("verification"),
+        max_length=12,
+        choices=Verification.choices,
+        default=Verification.UNVERIFIED,
+    )
+    tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("tags"))
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged",
+        verbose_name=_("merged into"),
+    )
+    retraction_reason = models.TextField(_("public reason for retraction"), blank=True)
+
+    organization = models.ForeignKey(
+        "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_incidents",
+        verbose_name=_("assignee"),
+    )
+    external_id = models.CharField(max_length=100, blank=True, db_index=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["status", "date"]),
+            models.Index(fields=["status", "city"]),
+            models.Index(fields=["status", "year"]),
+            models.Index(fields=["status", "month"]),
+        ]
+        verbose_name = _("incident")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.date:
+            self.year = self.date.year
+            self.month = self.date.replace(day=1)
+        else:
+            self.year = self.month = None
+        if not self.reference:
+            self.reference = next_reference(self.date)
+        super().save(*args, **kwargs)
+
+
+def next_reference(date: dt.date | None) -> str:
+    year = (date or dt.date.today()).year
+    prefix = f"RW-{year}-"
+    last = (
+        Incident.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+class Person(models.Model):
+    """A restricted record of a person harmed: encrypted at rest, never public."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="persons")
+    name = EncryptedTextField(_("name"), blank=True)
+    a_number = EncryptedTextField(_("A-number"), blank=True)
+    contact = EncryptedTextField(_("contact"), blank=True)
+    notes = EncryptedTextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+
+    @property
+    def audit_label(self) -> str:
+        return f"person #{self.pk}"
+
+
+# ---------------------------------------------------------------------------- evidence
+
+
+def archive_path(instance: Document, filename: str) -> str:
+    # Files are named by their hash: a new file never replaces an old one.
+    return f"archive/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Document(models.Model):
+    kind = models.ForeignKey(DocumentKind, on_delete=models.PROTECT, verbose_name=_("kind"))
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("address (URL)"), max_length=1000, blank=True)
+    date_published = models.DateField(_("date published"), null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    # The archived copy, kept as it arrived.
+    file = models.FileField(_("archived copy"), upload_to=archive_path, blank=True, max_length=200)
+    original_filename = models.CharField(max_length=255, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    media_type = models.CharField(max_length=100, blank=True)
+    captured_at = models.DateTimeField(null=True, blank=True)
+    captured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date_published", "title"]
+        verbose_name = _("document")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_label(self) -> str:
+        return self.title[:200]
+
+
+class Reliability(models.TextChoices):
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Citation(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="citations")
+    document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="citations")
+    passage = models.CharField(_("page or passage"), max_length=200, blank=True)
+    excerpt = models.TextField(_("short excerpt"), blank=True)
+    reliability = models.CharField(
+        _("reliability for this case"),
+        max_length=8,
+        choices=Reliability.choices,
+        default=Reliability.MEDIUM,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "document"], name="one_citation_per_document")
+        ]
+        verbose_name = _("citation")
+
+    @property
+    def audit_label(self) -> str:
+        return f"citation #{self.pk}"
+
+
+# ---------------------------------------------------------------------------- search
+
+
+class SearchEntry(models.Model):
+    """Text the full-text index reads, folded to lower case without accents.
+
+    `public` holds public fields only (public search); `everything` adds restricted text
+    (staff search). On SQLite an FTS5 table mirrors this one through triggers; on PostgreSQL
+    GIN indexes on to_tsvector('simple', …) serve the same queries (see search.py).
+    """
+
+    incident = models.OneToOneField(
+        Incident, primary_key=True, on_delete=models.CASCADE, related_name="search"
+    )
+    public = models.TextField()
+    everything = models.TextField()

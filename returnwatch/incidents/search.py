@@ -1,0 +1,160 @@
+"""Full-text search on SQLite FTS5 and PostgreSQL text search, with the same results on both.
+
+Text is folded in Python (lower case, accents removed, split into words) before it is stored
+and before it is queried, so `Juárez`, `juarez` and `JUAREZ` are one word on both engines, and
+each query word matches as a prefix (`secuestro` finds `secuestros`). The index carries the
+Spanish and English labels of every vocabulary value, so `secuestro` finds a kidnapping
+written up in English.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from .models import Incident, SearchEntry
+
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, words separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(WORD.findall(plain))
+
+
+def words(query: str) -> list[str]:
+    return fold(query).split()[:MAX_WORDS]
+
+
+# ---------------------------------------------------------------------------- indexing
+
+
+def _labels(term: object) -> list[str]:
+    return [getattr(term, f"label_{lang}", "") for lang in ("en", "es")] + [
+        getattr(term, "code", "")
+    ]
+
+
+def texts(incident: Incident) -> tuple[str, str]:
+    """(public text, everything) for one incident; public text holds only public fields."""
+    parts: list[str] = [incident.reference, incident.title, incident.summary]
+    for term in (incident.city, incident.place_type, incident.program, incident.port_of_entry):
+        if term is not None:
+            parts += _labels(term)
+    if incident.city is not None:
+        parts.append(incident.city.state)
+    if incident.year:
+        parts.append(str(incident.year))
+    for name in ("violence_types", "perpetrators", "victim_groups", "nationalities"):
+        for term in getattr(incident, name).all():
+            parts += _labels(term)
+    public = fold(" ".join(p for p in parts if p))
+    everything = fold(" ".join([public, incident.narrative]))
+    return public, everything
+
+
+def index(incident_ids: Iterable[int]) -> None:
+    """(Re)build the entries of these incidents; called on every save, delete and change."""
+    ids = list(incident_ids)
+    rows = Incident.objects.filter(pk__in=ids).select_related(
+        "city", "place_type", "program", "port_of_entry"
+    ).prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+    found = set()
+    for incident in rows:
+        public, everything = texts(incident)
+        SearchEntry.objects.update_or_create(
+            incident_id=incident.pk, defaults={"public": public, "everything": everything}
+        )
+        found.add(incident.pk)
+    SearchEntry.objects.filter(incident_id__in=set(ids) - found).delete()
+
+
+def bulk_index(incidents: Iterable[Incident]) -> None:
+    """Insert entries for new incidents (with vocabularies prefetched) in one statement."""
+    SearchEntry.objects.bulk_create(
+        [SearchEntry(incident_id=i.pk, public=p, everything=e) for i in incidents for p, e in [texts(i)]],
+        batch_size=2000,
+    )
+
+
+# ---------------------------------------------------------------------------- querying
+
+
+def _expression(terms: list[str]) -> str:
+    if connection.vendor == "postgresql":
+        return " & ".join(f"{t}:*" for t in terms)
+    return " AND ".join(f'"{t}"*' for t in terms)
+
+
+def _match_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return (
+            f"SELECT incident_id FROM incidents_searchentry WHERE "
+            f"to_tsvector('simple'::regconfig, {column}) @@ to_tsquery('simple'::regconfig, %s)"
+        )
+    return f"SELECT rowid FROM incidents_fts WHERE {column} MATCH %s"
+
+
+def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") -> QuerySet[Incident]:
+    """Incidents whose text matches every word of `query`; `scope` is public or everything."""
+    assert scope in ("public", "everything")
+    terms = words(query)
+    if not terms:
+        return qs
+    return qs.filter(pk__in=RawSQL(_match_sql(scope), [_expression(terms)]))
+
+
+def order_by_relevance(qs: QuerySet[Incident], query: str, *, scope: str = "public") -> QuerySet[Incident]:
+    terms = words(query)
+    if not terms:
+        return qs
+    expr = _expression(terms)
+    if connection.vendor == "postgresql":
+        rank = RawSQL(
+            f"SELECT ts_rank(to_tsvector('simple'::regconfig, s.{scope}), "
+            f"to_tsquery('simple'::regconfig, %s)) FROM incidents_searchentry s "
+            f"WHERE s.incident_id = incidents_incident.id",
+            [expr],
+        )
+        return qs.annotate(relevance=rank).order_by(F("relevance").desc(nulls_last=True), "-date", "-id")
+    # FTS5 rank: lower (more negative) is better.
+    rank = RawSQL(
+        f"SELECT rank FROM incidents_fts WHERE {scope} MATCH %s AND rowid = incidents_incident.id",
+        [expr],
+    )
+    return qs.annotate(relevance=rank).order_by(F("relevance").asc(nulls_last=True), "-date", "-id")
+
+
+def rebuild() -> int:
+    """Re-index every incident (after a bulk load or to repair the index)."""
+    SearchEntry.objects.all().delete()
+    ids = Incident.objects.values_list("pk", flat=True).order_by("pk")
+    chunk: list[int] = []
+    total = 0
+    for pk in ids.iterator(chunk_size=2000):
+        chunk.append(pk)
+        if len(chunk) == 2000:
+            bulk_index(_prefetched(chunk))
+            total += len(chunk)
+            chunk = []
+    if chunk:
+        bulk_index(_prefetched(chunk))
+        total += len(chunk)
+    return total
+
+
+def _prefetched(ids: list[int]) -> QuerySet[Incident]:
+    return Incident.objects.filter(pk__in=ids).select_related(
+        "city", "place_type", "program", "port_of_entry"
+    ).prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+
+
+__all__ = ["fold", "words", "index", "bulk_index", "filter_text", "order_by_relevance", "rebuild", "Q"]

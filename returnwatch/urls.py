@@ -1,0 +1,23 @@
+"""Public addresses are stable: journalists link to them (see docs/data.md)."""
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+# Language-neutral addresses: data, API, staff, admin.
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("staff/", include("returnwatch.staff_urls")),
+    path("exports/", include("returnwatch.exports.urls")),
+    path("api/", include("returnwatch.exports.api_urls")),
+]
+
+# Pages for people, English at the bare address and /es/… (and others) under a prefix.
+urlpatterns += i18n_patterns(
+    path("", include("returnwatch.incidents.urls")),
+    path("resources/", include("returnwatch.library.urls")),
+    path("report/", include("returnwatch.intake.urls")),
+    path("complaint/", include("returnwatch.complaints.urls")),
+    path("", include("returnwatch.exports.page_urls")),
+    prefix_default_language=False,
+)
