@@ -248,3 +248,8 @@ def shows_demo_data() -> bool:
         value = incident_ids().filter(is_demo=True).exists()
         cache.set(DEMO_CACHE_KEY, value, 60)
     return bool(value)
+
+
+def library_items_for(reference: str) -> list[Any]:
+    """Library items that cite a published incident (filled in by the library app)."""
+    return []
