@@ -12,13 +12,14 @@ archived files themselves, and any place finer than a city.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from returnwatch.incidents.models import Citation, Incident, Status
+from returnwatch.incidents.models import Citation, Incident, Program, Status
+from returnwatch.library.models import LawsuitStatus, LibraryItem, LibraryKind
 
 PUBLISHED = Status.PUBLISHED
 # Retracted records keep their page; only these fields are shown for them.
@@ -140,10 +141,6 @@ def project(rows: list[Incident]) -> list[PublicIncident]:
         out.append(
             PublicIncident(
                 **{f: getattr(r, f) for f in INCIDENT_FIELDS if f not in ("id", "year")},
-                city=r.city,
-                place_type=r.place_type,
-                program=r.program,
-                port_of_entry=r.port_of_entry,
                 **{name: tuple(multi[name].get(r.pk, ())) for name in INCIDENT_MULTI},
             )
         )
@@ -221,21 +218,32 @@ def citations(reference: str) -> list[PublicCitation]:
         .select_related("document", "document__kind")
         .order_by("document__date_published", "id")
     )
-    return [
-        PublicCitation(
-            passage=c.passage,
-            excerpt=c.excerpt,
-            reliability=c.reliability,
-            document_title=c.document.title,
-            document_publisher=c.document.publisher,
-            document_url=c.document.url,
-            document_date=c.document.date_published,
-            document_kind=c.document.kind,
-            document_language=c.document.language,
-            document_id=c.document_id,
-        )
-        for c in rows
-    ]
+    return [_public_citation(c) for c in rows]
+
+
+def preview_citations(incident_id: int) -> list[PublicCitation]:
+    """What `citations` will list once this incident is published (the staff preview only)."""
+    rows = (
+        Citation.objects.filter(incident_id=incident_id, document__kind__public=True)
+        .select_related("document", "document__kind")
+        .order_by("document__date_published", "id")
+    )
+    return [_public_citation(c) for c in rows]
+
+
+def _public_citation(c: Citation) -> PublicCitation:
+    return PublicCitation(
+        passage=c.passage,
+        excerpt=c.excerpt,
+        reliability=c.reliability,
+        document_title=c.document.title,
+        document_publisher=c.document.publisher,
+        document_url=c.document.url,
+        document_date=c.document.date_published,
+        document_kind=c.document.kind,
+        document_language=c.document.language,
+        document_id=c.document_id,
+    )
 
 
 DEMO_CACHE_KEY = "public:shows-demo-data"
@@ -250,6 +258,200 @@ def shows_demo_data() -> bool:
     return bool(value)
 
 
-def library_items_for(reference: str) -> list[Any]:
-    """Library items that cite a published incident (filled in by the library app)."""
-    return []
+# ---------------------------------------------------------------------------- library
+# Library items: documents shown in the public library. Only listed items whose document is of
+# a public kind; only the fields named here; incidents counted or linked only when published.
+
+LIBRARY_FIELDS = (
+    "slug", "kind", "title_es", "summary_es", "court", "docket_number", "parties",
+    "filing_date", "lawsuit_status", "is_demo",
+)  # fmt: skip
+LIBRARY_DOCUMENT_FIELDS = ("id", *DOCUMENT_FIELDS, "sha256", "size", "media_type", "captured_at")
+
+
+@dataclass(frozen=True)
+class PublicStatusChange:
+    date: Any
+    status: str
+    note_en: str
+    note_es: str
+
+    @property
+    def note(self) -> str:
+        return _in_language(self.note_en, self.note_es)
+
+    def get_status_display(self) -> str:
+        return str(LawsuitStatus(self.status).label)
+
+
+@dataclass(frozen=True)
+class PublicFiling:
+    title: str
+    publisher: str
+    url: str
+    date_published: Any
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PublicLibraryItem:
+    """What a page may show of a library item (title and summary in English and Spanish)."""
+
+    slug: str
+    kind: str
+    title_en: str
+    title_es: str
+    summary_en: str
+    summary_es: str
+    publisher: str
+    url: str
+    date_published: Any
+    language: str
+    document_id: int  # links to /incidents/?document=<id>
+    sha256: str
+    size: int | None
+    media_type: str
+    captured_at: Any
+    court: str
+    docket_number: str
+    parties: str
+    filing_date: Any
+    lawsuit_status: str
+    is_demo: bool
+    programs: tuple[Any, ...] = ()
+    incident_count: int | None = None
+    history: tuple[PublicStatusChange, ...] = ()
+    filings: tuple[PublicFiling, ...] = ()
+
+    @property
+    def title(self) -> str:
+        return _in_language(self.title_en, self.title_es)
+
+    @property
+    def summary(self) -> str:
+        return _in_language(self.summary_en, self.summary_es)
+
+    @property
+    def is_lawsuit(self) -> bool:
+        return self.kind == LibraryKind.LAWSUIT
+
+    def get_kind_display(self) -> str:
+        return str(LibraryKind(self.kind).label)
+
+    def get_lawsuit_status_display(self) -> str:
+        return str(LawsuitStatus(self.lawsuit_status).label) if self.lawsuit_status else ""
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("library:detail", args=[self.slug])
+
+
+def _in_language(en: str, es: str) -> str:
+    from django.utils import translation
+
+    return es if es and (translation.get_language() or "en")[:2] == "es" else en
+
+
+def library_items() -> QuerySet[LibraryItem]:
+    """Listed library items on documents of public kinds: the base of every library list."""
+    return (
+        LibraryItem.objects.filter(listed=True, document__kind__public=True)
+        .select_related("document")
+        .only(*LIBRARY_FIELDS, *(f"document__{f}" for f in LIBRARY_DOCUMENT_FIELDS))
+    )
+
+
+def _published_citing() -> Q:
+    # Same rule as incident_ids(): published and not merged into another record.
+    return Q(
+        document__citations__incident__status=PUBLISHED,
+        document__citations__incident__merged_into__isnull=True,
+    )
+
+
+def with_incident_counts(qs: QuerySet[LibraryItem]) -> QuerySet[LibraryItem]:
+    """Annotate `incident_count`: published incidents citing each item's document."""
+    return qs.annotate(
+        incident_count=Count(
+            "document__citations__incident", filter=_published_citing(), distinct=True
+        )
+    )
+
+
+def project_library(rows: list[LibraryItem]) -> list[PublicLibraryItem]:
+    """Library rows (from `library_items()`) as public records, with their programs."""
+    programs: dict[int, list[Any]] = {}
+    through = LibraryItem.programs.through
+    terms = {t.pk: t for t in Program.objects.all()} if rows else {}
+    for item_id, program_id in through.objects.filter(
+        libraryitem_id__in=[r.pk for r in rows]
+    ).values_list("libraryitem_id", "program_id"):
+        programs.setdefault(item_id, []).append(terms[program_id])
+    out = []
+    for r in rows:
+        d = r.document
+        out.append(
+            PublicLibraryItem(
+                slug=r.slug,
+                kind=r.kind,
+                title_en=d.title,
+                title_es=r.title_es,
+                summary_en=d.summary,
+                summary_es=r.summary_es,
+                publisher=d.publisher,
+                url=d.url,
+                date_published=d.date_published,
+                language=d.language,
+                document_id=d.pk,
+                sha256=d.sha256,
+                size=d.size,
+                media_type=d.media_type,
+                captured_at=d.captured_at,
+                court=r.court,
+                docket_number=r.docket_number,
+                parties=r.parties,
+                filing_date=r.filing_date,
+                lawsuit_status=r.lawsuit_status,
+                is_demo=r.is_demo,
+                programs=tuple(sorted(programs.get(r.pk, ()), key=lambda t: (t.position, t.code))),
+                incident_count=getattr(r, "incident_count", None),
+            )
+        )
+    return out
+
+
+def library_item(slug: str) -> PublicLibraryItem | None:
+    """One library item with its count of citing published incidents, history and filings."""
+    row = with_incident_counts(library_items().filter(slug=slug)).first()
+    if row is None:
+        return None
+    history = tuple(
+        PublicStatusChange(date=c.date, status=c.status, note_en=c.note, note_es=c.note_es)
+        for c in row.status_changes.order_by("date", "id")
+    )
+    filings = tuple(
+        PublicFiling(
+            title=f.document.title,
+            publisher=f.document.publisher,
+            url=f.document.url,
+            date_published=f.document.date_published,
+            sha256=f.document.sha256,
+        )
+        for f in row.key_filings.filter(document__kind__public=True).select_related("document")
+    )
+    item = project_library([row])[0]
+    return replace(item, history=history, filings=filings)
+
+
+def library_citing_incidents(document_id: int) -> QuerySet[Incident]:
+    """Published incidents citing a document (for a library page's list of cases)."""
+    return incidents().filter(citations__document_id=document_id)
+
+
+def library_items_for(reference: str) -> list[PublicLibraryItem]:
+    """Library items that cite a published incident; nothing for drafts, retracted or merged."""
+    if not incident_ids().filter(reference=reference).exists():
+        return []
+    rows = library_items().filter(document__citations__incident__reference=reference)
+    return project_library(list(rows.order_by("-document__date_published", "pk")))

@@ -64,9 +64,11 @@ def texts(incident: Incident) -> tuple[str, str]:
 def index(incident_ids: Iterable[int]) -> None:
     """(Re)build the entries of these incidents; called on every save, delete and change."""
     ids = list(incident_ids)
-    rows = Incident.objects.filter(pk__in=ids).select_related(
-        "city", "place_type", "program", "port_of_entry"
-    ).prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+    rows = (
+        Incident.objects.filter(pk__in=ids)
+        .select_related("city", "place_type", "program", "port_of_entry")
+        .prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+    )
     found = set()
     for incident in rows:
         public, everything = texts(incident)
@@ -80,7 +82,11 @@ def index(incident_ids: Iterable[int]) -> None:
 def bulk_index(incidents: Iterable[Incident]) -> None:
     """Insert entries for new incidents (with vocabularies prefetched) in one statement."""
     SearchEntry.objects.bulk_create(
-        [SearchEntry(incident_id=i.pk, public=p, everything=e) for i in incidents for p, e in [texts(i)]],
+        [
+            SearchEntry(incident_id=i.pk, public=p, everything=e)
+            for i in incidents
+            for p, e in [texts(i)]
+        ],
         batch_size=2000,
     )
 
@@ -112,7 +118,9 @@ def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") ->
     return qs.filter(pk__in=RawSQL(_match_sql(scope), [_expression(terms)]))
 
 
-def order_by_relevance(qs: QuerySet[Incident], query: str, *, scope: str = "public") -> QuerySet[Incident]:
+def order_by_relevance(
+    qs: QuerySet[Incident], query: str, *, scope: str = "public"
+) -> QuerySet[Incident]:
     terms = words(query)
     if not terms:
         return qs
@@ -124,7 +132,9 @@ def order_by_relevance(qs: QuerySet[Incident], query: str, *, scope: str = "publ
             f"WHERE s.incident_id = incidents_incident.id",
             [expr],
         )
-        return qs.annotate(relevance=rank).order_by(F("relevance").desc(nulls_last=True), "-date", "-id")
+        return qs.annotate(relevance=rank).order_by(
+            F("relevance").desc(nulls_last=True), "-date", "-id"
+        )
     # FTS5 rank: lower (more negative) is better.
     rank = RawSQL(
         f"SELECT rank FROM incidents_fts WHERE {scope} MATCH %s AND rowid = incidents_incident.id",
@@ -142,19 +152,30 @@ def rebuild() -> int:
     for pk in ids.iterator(chunk_size=2000):
         chunk.append(pk)
         if len(chunk) == 2000:
-            bulk_index(_prefetched(chunk))
+            bulk_index(prefetched(chunk))
             total += len(chunk)
             chunk = []
     if chunk:
-        bulk_index(_prefetched(chunk))
+        bulk_index(prefetched(chunk))
         total += len(chunk)
     return total
 
 
-def _prefetched(ids: list[int]) -> QuerySet[Incident]:
-    return Incident.objects.filter(pk__in=ids).select_related(
-        "city", "place_type", "program", "port_of_entry"
-    ).prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+def prefetched(ids: list[int]) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(pk__in=ids)
+        .select_related("city", "place_type", "program", "port_of_entry")
+        .prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+    )
 
 
-__all__ = ["fold", "words", "index", "bulk_index", "filter_text", "order_by_relevance", "rebuild", "Q"]
+__all__ = [
+    "fold",
+    "words",
+    "index",
+    "bulk_index",
+    "filter_text",
+    "order_by_relevance",
+    "rebuild",
+    "Q",
+]

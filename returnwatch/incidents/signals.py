@@ -17,7 +17,9 @@ def incident_saved(sender: Any, instance: Incident, raw: bool = False, **kwargs:
         _reindex(instance.pk)
 
 
-def vocab_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kw: Any) -> None:
+def vocab_changed(
+    sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kw: Any
+) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if reverse:  # a term's incidents changed (e.g. from the term's side)

@@ -1,3 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path, re_path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("incidents/", views.incident_list, name="list"),
+    re_path(r"^incidents/(?P<reference>RW-[0-9]{4}-[0-9]{5})/$", views.incident_detail, name="detail"),
+    path("stats/", views.stats_page, name="stats"),
+    re_path(r"^stats/(?P<name>[a-z]+)\.csv$", views.stats_csv, name="stats_csv"),
+]

@@ -1,0 +1,196 @@
+"""The search parameters shared by /incidents/, the exports, the feed and the API.
+
+`q` (full text), one parameter per facet (`type`, `city`, `perpetrator`, `group`,
+`nationality`, `program`, `place`, `year`), `from` and `to` (dates), `document` (incidents
+citing a library document). Values are vocabulary codes; repeating a parameter means any of
+its values; different parameters must all hold. Unknown codes and malformed values are
+ignored with a notice — never an error page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from . import search
+from .models import (
+    Citation,
+    City,
+    Country,
+    Incident,
+    Perpetrator,
+    PlaceType,
+    Program,
+    VictimGroup,
+    ViolenceType,
+)
+
+
+@dataclass(frozen=True)
+class Facet:
+    param: str
+    label: Any  # lazily translated
+    model: type[Model]
+    field: str  # Incident field name
+    many: bool
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("type", _l("Violence type"), ViolenceType, "violence_types", True),
+    Facet("city", _l("City"), City, "city", False),
+    Facet("perpetrator", _l("Perpetrator"), Perpetrator, "perpetrators", True),
+    Facet("group", _l("Victim group"), VictimGroup, "victim_groups", True),
+    Facet("nationality", _l("Nationality"), Country, "nationalities", True),
+    Facet("program", _l("Program"), Program, "program", False),
+    Facet("place", _l("Place type"), PlaceType, "place_type", False),
+)
+FACETS_BY_PARAM = {f.param: f for f in FACETS}
+SORTS = ("date", "-date", "relevance")
+MAX_VALUES_PER_PARAM = 50
+
+
+@dataclass
+class Search:
+    q: str = ""
+    selected: dict[str, list[Any]] = field(default_factory=dict)  # param -> Term objects
+    years: list[int] = field(default_factory=list)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    document: int | None = None
+    sort: str = "-date"
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(
+            self.q
+            or any(self.selected.values())
+            or self.years
+            or self.date_from
+            or self.date_to
+            or self.document
+        )
+
+    def apply(self, qs: QuerySet[Incident], *, scope: str = "public") -> QuerySet[Incident]:
+        for facet in FACETS:
+            terms = self.selected.get(facet.param)
+            if not terms:
+                continue
+            ids = [t.pk for t in terms]
+            if facet.many:
+                through = getattr(Incident, facet.field).through
+                column = f"{facet.model._meta.model_name}_id"
+                qs = qs.filter(
+                    pk__in=through.objects.filter(**{f"{column}__in": ids}).values("incident_id")
+                )
+            else:
+                qs = qs.filter(**{f"{facet.field}_id__in": ids})
+        if self.years:
+            qs = qs.filter(year__in=self.years)
+        if self.date_from:
+            qs = qs.filter(date__gte=self.date_from)
+        if self.date_to:
+            qs = qs.filter(date__lte=self.date_to)
+        if self.document:
+            qs = qs.filter(
+                pk__in=Citation.objects.filter(document_id=self.document).values("incident_id")
+            )
+        if self.q:
+            qs = search.filter_text(qs, self.q, scope=scope)
+        return qs
+
+    def order(self, qs: QuerySet[Incident], *, scope: str = "public") -> QuerySet[Incident]:
+        if self.sort == "relevance" and self.q:
+            return search.order_by_relevance(qs, self.q, scope=scope)
+        if self.sort == "date":
+            return qs.order_by("date", "id")
+        return qs.order_by("-date", "-id")
+
+    def params(self, **changes: Any) -> list[tuple[str, str]]:
+        """The parameters of this search as (name, value) pairs, for links."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for facet in FACETS:
+            pairs += [(facet.param, t.code) for t in self.selected.get(facet.param, [])]
+        pairs += [("year", str(y)) for y in self.years]
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        if self.document:
+            pairs.append(("document", str(self.document)))
+        return pairs
+
+
+def _parse_date(value: str) -> dt.date | None:
+    value = value.strip()
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
+    """Read search parameters; anything unusable becomes a notice and is ignored."""
+    s = Search()
+    s.q = " ".join(params.get("q", "").split())[:200]
+    for facet in FACETS:
+        codes = [c.strip().lower() for c in params.getlist(facet.param) if c.strip()]
+        codes = list(dict.fromkeys(codes))[:MAX_VALUES_PER_PARAM]
+        if not codes:
+            continue
+        found = {t.code: t for t in facet.model.objects.filter(code__in=codes)}  # type: ignore[attr-defined]
+        s.selected[facet.param] = [found[c] for c in codes if c in found]
+        for code in codes:
+            if code not in found:
+                s.notices.append(
+                    _("Unknown value “%(value)s” for “%(param)s” was ignored.")
+                    % {"value": code[:40], "param": facet.param}
+                )
+    for raw in params.getlist("year"):
+        if raw.strip().isdigit() and 1900 <= int(raw) <= 2100:
+            s.years.append(int(raw))
+        elif raw.strip():
+            s.notices.append(_("“%(value)s” is not a year and was ignored.") % {"value": raw[:20]})
+    for name in ("from", "to"):
+        raw = params.get(name, "")
+        if not raw.strip():
+            continue
+        parsed = _parse_date(raw)
+        if parsed is None:
+            s.notices.append(
+                _("“%(value)s” is not a date (use YYYY-MM-DD) and was ignored.")
+                % {"value": raw[:20]}
+            )
+        elif name == "from":
+            s.date_from = parsed
+        else:
+            s.date_to = parsed
+    raw_doc = params.get("document", "").strip()
+    if raw_doc:
+        if raw_doc.isdigit():
+            s.document = int(raw_doc)
+        else:
+            s.notices.append(
+                _("“%(value)s” is not a document number and was ignored.") % {"value": raw_doc[:20]}
+            )
+    sort = params.get("sort", "")
+    if sort in SORTS:
+        s.sort = sort
+    elif sort:
+        s.notices.append(_("Unknown sort order “%(value)s” was ignored.") % {"value": sort[:20]})
+        s.sort = default_sort or ("relevance" if s.q else "-date")
+    else:
+        s.sort = default_sort or ("relevance" if s.q else "-date")
+    if s.sort == "relevance" and not s.q:
+        s.sort = "-date"
+    return s

@@ -1,0 +1,134 @@
+"""Public pages of the case database. Everything here reads through returnwatch.public."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from returnwatch import public
+
+from . import charts, facets, filters, stats
+
+PER_PAGE = 50
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    numbers = stats.cached()
+    latest = public.project(list(public.incidents().order_by("-published_at", "-id")[:8]))
+    return render(request, "incidents/home.html", {"stats": numbers, "latest": latest})
+
+
+def incident_list(request: HttpRequest) -> HttpResponse:
+    search = filters.parse(request.GET)
+    matching = search.apply(public.incidents())
+    paginator = Paginator(search.order(matching), PER_PAGE)
+    number = request.GET.get("page", "1")
+    try:
+        page = paginator.page(number)
+    except PageNotAnInteger:
+        search.notices.append(
+            _("“%(value)s” is not a page number; showing the first page.") % {"value": number[:10]}
+        )
+        page = paginator.page(1)
+    except EmptyPage:
+        if paginator.count:
+            search.notices.append(
+                _("There is no page %(value)s; showing the last page.") % {"value": number[:10]}
+            )
+        page = paginator.page(paginator.num_pages)
+    params = search.params()
+    sort_pairs = (
+        [("sort", search.sort)] if search.sort != ("relevance" if search.q else "-date") else []
+    )
+    context = {
+        "search": search,
+        "page": page,
+        "results": public.project(list(page.object_list)),
+        "facets": facets.counts(search, matching),
+        "query_string": urlencode(params + sort_pairs),
+        "filter_string": urlencode(params),
+        "export_string": urlencode(params),
+    }
+    return render(request, "incidents/list.html", context)
+
+
+def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = public.incident(reference)
+    if incident is None:
+        target = public.merged_target(reference)
+        if target:
+            return redirect("incidents:detail", reference=target, permanent=True)
+        raise Http404(_("There is no public case with this reference."))
+    url = request.build_absolute_uri(incident.get_absolute_url())
+    if settings.SITE_URL:
+        url = settings.SITE_URL.rstrip("/") + incident.get_absolute_url()
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            "citations": public.citations(reference) if not incident.is_retracted else [],
+            "library_items": public.library_items_for(reference)
+            if not incident.is_retracted
+            else [],
+            "cite_url": url,
+        },
+    )
+
+
+def stats_page(request: HttpRequest) -> HttpResponse:
+    numbers = stats.cached()
+    timeline = charts.timeline(
+        [(m.month.strftime("%Y-%m"), m.count, m.running_total) for m in numbers.months],
+        title=_("Published incidents per month, with the running total"),
+    )
+    breakdowns = [
+        (b, charts.bars([(r.label, r.count) for r in b.rows], title=str(b.title)))
+        for b in numbers.breakdowns
+    ]
+    return render(
+        request,
+        "incidents/stats.html",
+        {"stats": numbers, "timeline": timeline, "breakdowns": breakdowns},
+    )
+
+
+def stats_csv(request: HttpRequest, name: str) -> HttpResponse:
+    numbers = stats.cached()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="returnwatch-{name}.csv"'
+    writer = csv.writer(response)
+    if name == "monthly":
+        writer.writerow(["month", "incidents", "running_total"])
+        for m in numbers.months:
+            writer.writerow([m.month.strftime("%Y-%m"), m.count, m.running_total])
+        return response
+    if name == "summary":
+        writer.writerow(["measure", "value"])
+        writer.writerow(["published_incidents", numbers.incidents])
+        writer.writerow(["people_affected", numbers.people])
+        writer.writerow(
+            [
+                "kidnappings_or_attempted_kidnappings_of_children",
+                numbers.children_kidnapped_incidents,
+            ]
+        )
+        writer.writerow(["incidents_without_date", numbers.undated])
+        return response
+    breakdown = numbers.breakdown(name)
+    if breakdown is None:
+        raise Http404(_("There is no such table."))
+    writer.writerow(["code", "label", "incidents"])
+    for row in breakdown.rows:
+        writer.writerow([row.code, row.label, row.count])
+    return response
+
+
+__all__ = ["home", "incident_list", "incident_detail", "stats_page", "stats_csv", "translation"]
