@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "returnwatch.accounts"
     label = "accounts"
+
+    def ready(self) -> None:
+        from returnwatch import security  # noqa: F401  (registers the deploy checks)
+
+        from . import admin_site, signals  # noqa: F401

@@ -29,7 +29,11 @@ ROLE_RANK = {Role.RESEARCHER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 class User(AbstractUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("organization")
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("organization"),
     )
 
     def has_role(self, role: str) -> bool:

@@ -1,11 +1,13 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html"),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(next_page="staff:login"), name="logout"),
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.verify_view, name="login_verify"),
+    path("logout/", views.logout_view, name="logout"),
+    path("account/", views.account_view, name="account"),
+    path("account/two-factor/", views.setup_view, name="two_factor_setup"),
+    path("account/two-factor/qr.svg", views.setup_qr, name="two_factor_qr"),
+    path("account/recovery-codes/", views.recovery_view, name="two_factor_recovery"),
 ]

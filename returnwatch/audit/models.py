@@ -1,19 +1,35 @@
 import hashlib
 import json
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+
+
+class AppendOnlyError(Exception):
+    """The change history is never updated or deleted through the application."""
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit entries cannot be deleted")
 
 
 class Entry(models.Model):
     """One append-only entry of the change history, chained to the one before by its hash.
 
     Holds who, when, which record and which fields — never the values of restricted fields.
+    `seq` numbers entries without gaps, so a removed entry is named by its number.
     """
 
+    seq = models.PositiveBigIntegerField(unique=True)
     created_at = models.DateTimeField()
+    # PROTECT: a user who acted is deactivated, never deleted (SET_NULL would rewrite history).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=40)
@@ -27,14 +43,28 @@ class Entry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = EntryQuerySet.as_manager()
+
     class Meta:
-        ordering = ["id"]
+        ordering = ["seq"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
         verbose_name_plural = "entries"
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit entries cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit entries cannot be deleted")
 
     def payload(self) -> bytes:
         return json.dumps(
             {
+                "seq": self.seq,
                 "created_at": self.created_at.isoformat(),
                 "actor": self.actor_id,
                 "actor_name": self.actor_name,

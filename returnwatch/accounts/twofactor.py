@@ -1,0 +1,155 @@
+"""Second factor (django-otp): authenticator-app codes (TOTP) and one-time recovery codes.
+
+A sign-in is complete only after both factors: the password step leaves a short-lived
+"pending" mark in the session, and the user is logged in once a code checks out. Editors and
+admins may not publish or administer without a verified second factor.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest
+from django_otp import devices_for_user, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+PENDING_KEY = "rw_2fa_pending"
+PENDING_SECONDS = 300
+RECOVERY_CODE_COUNT = 10
+TOTP_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Editors and admins (and superusers) must use a second factor."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or user.role in settings.TWO_FACTOR_REQUIRED_ROLES)
+
+
+def has_device(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user_has_device(user, confirmed=True))
+
+
+def has_totp(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def is_verified(request: HttpRequest) -> bool:
+    """True when this session passed a second factor (django-otp's OTPMiddleware decides)."""
+    user = request.user
+    return bool(getattr(user, "is_authenticated", False) and user.is_verified())  # type: ignore[union-attr]
+
+
+def normalize(code: str) -> str:
+    """People type codes with spaces or dashes, in any case."""
+    return "".join(code.split()).replace("-", "").lower()
+
+
+def verify(user: Any, code: str) -> Any:
+    """The device that accepts `code` (a recovery code is used up), or None.
+
+    django-otp throttles each device after failures, so guessing is slow.
+    """
+    code = normalize(code)
+    if not code:
+        return None
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if device.verify_token(code):
+                return device
+    return None
+
+
+def recovery_codes_left(user: Any) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# ---------------------------------------------------------------------------- enrolment
+
+
+def pending_totp(user: Any) -> TOTPDevice:
+    """The unconfirmed authenticator device being set up (a fresh secret when there is none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+    return device
+
+
+def confirm_totp(device: TOTPDevice, code: str) -> bool:
+    """Confirm a new authenticator once it produced a valid code; it replaces any older one."""
+    code = normalize(code)
+    if not code.isdigit() or not device.verify_token(code):
+        return False
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return True
+
+
+def new_recovery_codes(user: Any) -> list[str]:
+    """Replace the user's recovery codes with fresh ones; each works once."""
+    with transaction.atomic():
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
+        )
+        StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+        StaticToken.objects.bulk_create([StaticToken(device=device, token=c) for c in codes])
+    return codes
+
+
+def remove_devices(user: Any) -> None:
+    """Forget every second factor of a user (an admin does this for a lost phone)."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+def qr_svg(device: TOTPDevice) -> bytes:
+    """The otpauth:// address as a QR code, drawn on the server (no request leaves the site)."""
+    import qrcode
+    import qrcode.image.svg
+
+    out = io.BytesIO()
+    qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathFillImage).save(out)
+    return out.getvalue()
+
+
+def secret_b32(device: TOTPDevice) -> str:
+    """The secret as authenticator apps expect it when typed in, in groups of four."""
+    from base64 import b32encode
+
+    raw = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
+
+
+# ---------------------------------------------------------------------------- pending sign-in
+
+
+def start_pending(request: HttpRequest, user: Any) -> None:
+    request.session.cycle_key()  # a new session id once the password is known
+    request.session[PENDING_KEY] = {"uid": user.pk, "backend": user.backend, "at": time.time()}
+
+
+def pending_user(request: HttpRequest) -> Any:
+    """The user who gave a correct password in the last few minutes, or None."""
+    from .models import User
+
+    pending = request.session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = User.objects.filter(pk=pending["uid"], is_active=True).first()
+    if user is not None:
+        user.backend = pending["backend"]
+    return user
+
+
+def clear_pending(request: HttpRequest) -> None:
+    request.session.pop(PENDING_KEY, None)
