@@ -1,3 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+app_name = "library"
+
+urlpatterns = [
+    path("", views.item_list, name="list"),
+    path("<slug:slug>/", views.item_detail, name="detail"),
+]
