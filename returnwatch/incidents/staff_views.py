@@ -1,8 +1,556 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The researchers' workspace for incidents, documents, citations and persons (/staff/).
+
+Every view here is for researchers and above (`permissions.researcher_required`); what the
+public sees changes only through `workflow` (publishing is for editors). Everything that
+writes does so in one transaction, together with its entry in the change history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from returnwatch import public
+from returnwatch.accounts import permissions
+from returnwatch.accounts.permissions import researcher_required
+from returnwatch.audit import log
+from returnwatch.audit.models import Entry
+
+from . import files, search, workflow
+from .forms import (
+    ChooseDocumentForm,
+    CitationForm,
+    DocumentForm,
+    IncidentFilterForm,
+    IncidentForm,
+    PersonForm,
+    RetractForm,
+)
+from .models import Citation, Document, Incident, Person, Status
+
+PAGE_SIZE = 50
 
 
-@login_required
+def _incidents(request: HttpRequest) -> QuerySet[Incident]:
+    return permissions.visible_incidents(request.user, Incident.objects.all())
+
+
+def _get_incident(request: HttpRequest, reference: str) -> Incident:
+    qs = _incidents(request).select_related(
+        "city", "place_type", "program", "port_of_entry", "assignee", "organization", "created_by"
+    )
+    return get_object_or_404(qs, reference=reference)
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # Workspace pages carry restricted data: never kept by a browser or proxy cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- incident list
+
+
+@researcher_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/base.html")
+    """Every incident the user may see, drafts included, with filters and full-text search."""
+    form = IncidentFilterForm(request.GET or None, user=request.user)
+    data = form.valid_data() if request.GET else {}
+    qs = _incidents(request)
+    q = (data.get("q") or "").strip()
+    if q:
+        qs = search.filter_text(qs, q, scope="everything")
+    if data.get("status"):
+        qs = qs.filter(status__in=data["status"])
+    if data.get("city"):
+        qs = qs.filter(city=data["city"])
+    if data.get("type"):
+        qs = qs.filter(violence_types=data["type"])
+    if data.get("date_from"):
+        qs = qs.filter(date__gte=data["date_from"])
+    if data.get("date_to"):
+        qs = qs.filter(date__lte=data["date_to"])
+    assignee = data.get("assignee") or ""
+    if assignee == "me":
+        qs = qs.filter(assignee=request.user)
+    elif assignee == "none":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee__username=assignee)
+    order = {
+        "date": ["-date", "-id"],
+        "reference": ["-reference"],
+    }.get(data.get("sort") or "", ["-updated_at", "-id"])
+    qs = (
+        qs.order_by(*order)
+        .select_related("city", "assignee")
+        .prefetch_related("violence_types")
+        .only(
+            "reference",
+            "title",
+            "status",
+            "date",
+            "date_precision",
+            "updated_at",
+            "city",
+            "assignee",
+        )
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": params.urlencode(),
+        "filtered": bool(data and any(data.get(k) for k in data if k != "sort")),
+    }
+    return _no_store(render(request, "incidents/staff/home.html", context))
+
+
+# ---------------------------------------------------------------------------- incident edit
+
+
+def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> Incident:
+    fields = form.changed_fields()
+    with transaction.atomic():
+        incident = form.save(commit=False)
+        if new:
+            incident.created_by = request.user  # type: ignore[assignment]
+            incident.organization = getattr(request.user, "organization", None)
+        incident.save()
+        form.save_m2m()
+        form.save_tags(incident)
+        log.record(request.user, "create" if new else "update", incident, fields, about=incident)
+    return incident
+
+
+@researcher_required
+def incident_create(request: HttpRequest) -> HttpResponse:
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        incident = _save_incident(request, form, new=True)
+        messages.success(
+            request, _("Incident %(ref)s created as a draft.") % {"ref": incident.reference}
+        )
+        return redirect("staff:incident_detail", incident.reference)
+    return _no_store(
+        render(request, "incidents/staff/incident_form.html", {"form": form, "incident": None})
+    )
+
+
+@researcher_required
+def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _get_incident(request, reference)
+    workflow.require_edit(request, incident)
+    form = IncidentForm(request.POST or None, instance=incident)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_fields():
+            _save_incident(request, form, new=False)
+            messages.success(request, _("Changes saved."))
+        else:
+            messages.info(request, _("Nothing was changed."))
+        return redirect("staff:incident_detail", incident.reference)
+    return _no_store(
+        render(request, "incidents/staff/incident_form.html", {"form": form, "incident": incident})
+    )
+
+
+@researcher_required
+def incident_delete(request: HttpRequest, reference: str) -> HttpResponse:
+    """Editors delete drafts and records in review; public records are retracted instead."""
+    incident = _get_incident(request, reference)
+    if not permissions.can_publish(request):
+        raise PermissionDenied
+    if incident.status in (Status.PUBLISHED, Status.RETRACTED):
+        messages.error(
+            request, _("A record the public has seen keeps its address: retract it instead.")
+        )
+        return redirect("staff:incident_detail", incident.reference)
+    if request.method == "POST":
+        with transaction.atomic():
+            log.record(request.user, "delete", incident, about=incident)
+            incident.delete()
+        messages.success(request, _("Incident %(ref)s deleted.") % {"ref": reference})
+        return redirect("staff:home")
+    return _no_store(
+        render(
+            request, "incidents/staff/confirm_delete.html", {"incident": incident, "what": incident}
+        )
+    )
+
+
+# ---------------------------------------------------------------------------- incident page
+
+
+def _history(incident: Incident, documents: list[Document]) -> QuerySet[Entry]:
+    """The incident's own history and that of the documents it cites, newest first."""
+    qs = log.history(incident)
+    if documents:
+        qs = qs | Entry.objects.filter(about__in=[log.key(d) for d in documents])
+    return qs.select_related("actor").order_by("-id")
+
+
+def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    citations = list(incident.citations.select_related("document", "document__kind").order_by("id"))
+    documents = [c.document for c in citations]
+    transitions = workflow.available(request, incident)
+    return {
+        "incident": incident,
+        "citations": citations,
+        "persons": list(incident.persons.order_by("id")),
+        "history": _history(incident, documents)[:200],
+        "transitions": [t for t in transitions if not t.needs_reason],
+        "retract": next((t for t in transitions if t.needs_reason), None),
+        "retract_form": RetractForm(),
+        "can_edit": workflow.can_edit(request, incident),
+        "can_publish": permissions.can_publish(request),
+        "can_delete": permissions.can_publish(request)
+        and incident.status in (Status.DRAFT, Status.REVIEW),
+        "merged": incident.merged.only("reference", "title"),
+        "tags": incident.tags.all(),
+    }
+
+
+@researcher_required
+def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _get_incident(request, reference)
+    context = _detail_context(request, incident)
+    return _no_store(render(request, "incidents/staff/incident_detail.html", context))
+
+
+@researcher_required
+@require_POST
+def incident_transition(request: HttpRequest, reference: str) -> HttpResponse:
+    """Move an incident along the workflow; a researcher asking to publish gets 403."""
+    incident = _get_incident(request, reference)
+    action = request.POST.get("action", "")
+    transition = workflow.TRANSITIONS.get(action)
+    if transition is None:
+        messages.error(request, _("Unknown action."))
+        return redirect("staff:incident_detail", incident.reference)
+    if not workflow.may_use(request, transition):
+        raise PermissionDenied
+    retract_form = RetractForm(request.POST if transition.needs_reason else None)
+    if transition.needs_reason and not retract_form.is_valid():
+        context = _detail_context(request, incident)
+        context["retract_form"] = retract_form
+        response = render(request, "incidents/staff/incident_detail.html", context, status=400)
+        return _no_store(response)
+    reason = retract_form.cleaned_data["reason"] if transition.needs_reason else ""
+    try:
+        incident = workflow.apply(request, incident, action, reason)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("staff:incident_detail", incident.reference)
+    messages.success(
+        request,
+        _("%(ref)s is now: %(status)s.")
+        % {"ref": incident.reference, "status": incident.get_status_display()},
+    )
+    return redirect("staff:incident_detail", incident.reference)
+
+
+@researcher_required
+def incident_preview(request: HttpRequest, reference: str) -> HttpResponse:
+    """Exactly what the public page will show, rendered from the public projection."""
+    incident = _get_incident(request, reference)
+    # The same choices as the public view (incidents.views.incident_detail) makes.
+    shown = (
+        public.incident(reference)
+        if incident.status == Status.RETRACTED
+        else public.project([incident])[0]
+    )
+    assert shown is not None
+    url = request.build_absolute_uri(shown.get_absolute_url())
+    if settings.SITE_URL:
+        url = settings.SITE_URL.rstrip("/") + shown.get_absolute_url()
+    context = {
+        "incident": shown,
+        "citations": [] if shown.is_retracted else public.preview_citations(incident.pk),
+        "library_items": [] if shown.is_retracted else public.library_items_for(reference),
+        "cite_url": url,
+    }
+    if incident.status != Status.PUBLISHED:
+        messages.info(
+            request,
+            _("Preview of %(ref)s (%(status)s): what the public will see once it is published.")
+            % {"ref": reference, "status": incident.get_status_display()},
+        )
+    response = render(request, "incidents/detail.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return _no_store(response)
+
+
+# ---------------------------------------------------------------------------- documents
+
+
+def _require_document_edit(request: HttpRequest, document: Document) -> None:
+    # Metadata of a document cited by a public record is public: editors change it.
+    if document.citations.filter(
+        incident__status__in=[Status.PUBLISHED, Status.RETRACTED]
+    ).exists():
+        if not permissions.can_publish(request):
+            raise PermissionDenied
+
+
+@researcher_required
+def document_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    qs = _search_documents(Document.objects.select_related("kind"), q).order_by("-created_at")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return _no_store(
+        render(
+            request,
+            "incidents/staff/document_list.html",
+            {"page": page, "q": q, "query_string": f"q={q}" if q else ""},
+        )
+    )
+
+
+def _search_documents(qs: QuerySet[Document], q: str) -> QuerySet[Document]:
+    for word in q.split()[:8]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(publisher__icontains=word)
+            | Q(url__icontains=word)
+            | Q(sha256__startswith=word.lower())
+        )
+    return qs
+
+
+@researcher_required
+def document_create(request: HttpRequest) -> HttpResponse:
+    """A new document, with an optional archived file; from an incident, cited by it at once."""
+    incident = None
+    reference = request.GET.get("incident") or request.POST.get("incident")
+    if reference:
+        incident = _get_incident(request, reference)
+        workflow.require_edit(request, incident)
+    post = request.POST if request.method == "POST" else None
+    form = DocumentForm(post, request.FILES or None)
+    citation_form = CitationForm(post, prefix="citation") if incident else None
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (citation_form is None or citation_form.is_valid())
+    ):
+        with transaction.atomic():
+            document = form.save(commit=False)
+            document.created_by = request.user  # type: ignore[assignment]
+            fields = list(form.changed_data)
+            upload = form.cleaned_data.get("file")
+            if upload and form.inspected:
+                files.attach(document, upload, form.inspected, request.user)
+                fields += ["sha256", "size", "media_type"]
+            document.save()
+            log.record(request.user, "create", document, fields, about=incident or document)
+            if incident is not None and citation_form is not None:
+                citation = citation_form.save(commit=False)
+                citation.incident = incident
+                citation.document = document
+                citation.save()
+                log.record(
+                    request.user,
+                    "create",
+                    citation,
+                    ["document", *citation_form.changed_data],
+                    about=incident,
+                )
+        messages.success(request, _("Document saved."))
+        if incident is not None:
+            return redirect("staff:incident_detail", incident.reference)
+        return redirect("staff:document_detail", document.pk)
+    context = {"form": form, "citation_form": citation_form, "incident": incident, "document": None}
+    return _no_store(render(request, "incidents/staff/document_form.html", context))
+
+
+@researcher_required
+def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a document's metadata; the archived file is never touched."""
+    document = get_object_or_404(Document, pk=pk)
+    _require_document_edit(request, document)
+    form = DocumentForm(request.POST or None, instance=document)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            with transaction.atomic():
+                form.save()
+                log.record(request.user, "update", document, form.changed_data, about=document)
+            messages.success(request, _("Changes saved."))
+        return redirect("staff:document_detail", document.pk)
+    context = {"form": form, "citation_form": None, "incident": None, "document": document}
+    return _no_store(render(request, "incidents/staff/document_form.html", context))
+
+
+@researcher_required
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    document = get_object_or_404(Document.objects.select_related("kind", "captured_by"), pk=pk)
+    visible = _incidents(request).values("pk")
+    citations = (
+        document.citations.filter(incident__in=visible)
+        .select_related("incident")
+        .order_by("incident__reference")
+    )
+    context = {
+        "document": document,
+        "citations": citations,
+        "history": log.history(document).order_by("-id")[:100],
+        "size": files.human_size(document.size) if document.size else "",
+    }
+    return _no_store(render(request, "incidents/staff/document_detail.html", context))
+
+
+@researcher_required
+def document_file(request: HttpRequest, pk: int) -> FileResponse:
+    """The archived copy, for staff only, always as a download (never rendered in the site)."""
+    document = get_object_or_404(Document, pk=pk)
+    if not document.file or not default_storage.exists(document.file.name):
+        raise Http404
+    response = FileResponse(
+        default_storage.open(document.file.name, "rb"),
+        as_attachment=True,
+        filename=document.original_filename or document.sha256,
+        content_type=document.media_type or "application/octet-stream",
+    )
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------- citations
+
+
+@researcher_required
+def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """Cite an existing document (found by a search) with passage, excerpt and reliability."""
+    incident = _get_incident(request, reference)
+    workflow.require_edit(request, incident)
+    dq = request.GET.get("dq", "").strip()
+    available = Document.objects.exclude(citations__incident=incident).select_related("kind")
+    candidates = list(_search_documents(available, dq).order_by("-created_at")[:25])
+    post = request.POST if request.method == "POST" else None
+    selected = (post or request.GET).get("document", "")
+    if selected.isdigit() and all(d.pk != int(selected) for d in candidates):
+        chosen = available.filter(pk=int(selected)).first()
+        if chosen is not None:
+            candidates.insert(0, chosen)
+    choose = ChooseDocumentForm(post, queryset=available)
+    form = CitationForm(post)
+    if post is not None and choose.is_valid() and form.is_valid():
+        with transaction.atomic():
+            citation = form.save(commit=False)
+            citation.incident = incident
+            citation.document = choose.cleaned_data["document"]
+            citation.save()
+            log.record(
+                request.user, "create", citation, ["document", *form.changed_data], about=incident
+            )
+        messages.success(request, _("Source added."))
+        return redirect("staff:incident_detail", incident.reference)
+    context = {
+        "incident": incident,
+        "choose": choose,
+        "candidates": candidates,
+        "selected": selected,
+        "form": form,
+        "dq": dq,
+    }
+    return _no_store(render(request, "incidents/staff/citation_form.html", context))
+
+
+def _get_citation(request: HttpRequest, reference: str, pk: int) -> Citation:
+    incident = _get_incident(request, reference)
+    workflow.require_edit(request, incident)
+    return get_object_or_404(incident.citations.select_related("document"), pk=pk)
+
+
+@researcher_required
+def citation_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    citation = _get_citation(request, reference, pk)
+    form = CitationForm(request.POST or None, instance=citation)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            with transaction.atomic():
+                form.save()
+                log.record(
+                    request.user, "update", citation, form.changed_data, about=citation.incident
+                )
+            messages.success(request, _("Changes saved."))
+        return redirect("staff:incident_detail", reference)
+    context = {"incident": citation.incident, "citation": citation, "form": form}
+    return _no_store(render(request, "incidents/staff/citation_edit.html", context))
+
+
+@researcher_required
+def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    citation = _get_citation(request, reference, pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            log.record(request.user, "delete", citation, about=citation.incident)
+            citation.delete()
+        messages.success(request, _("Source removed; the document itself is kept."))
+        return redirect("staff:incident_detail", reference)
+    context = {"incident": citation.incident, "what": citation.document}
+    return _no_store(render(request, "incidents/staff/confirm_delete.html", context))
+
+
+# ---------------------------------------------------------------------------- persons
+
+
+@researcher_required
+def person_add(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _get_incident(request, reference)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            person = form.save(commit=False)
+            person.incident = incident
+            person.save()
+            # Field names only: the values of a person record never reach the history.
+            log.record(request.user, "create", person, form.changed_data, about=incident)
+        messages.success(request, _("Person record added."))
+        return redirect("staff:incident_detail", incident.reference)
+    context = {"incident": incident, "form": form, "person": None}
+    return _no_store(render(request, "incidents/staff/person_form.html", context))
+
+
+@researcher_required
+def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    incident = _get_incident(request, reference)
+    person = get_object_or_404(incident.persons, pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            with transaction.atomic():
+                form.save()
+                log.record(request.user, "update", person, form.changed_data, about=incident)
+            messages.success(request, _("Changes saved."))
+        return redirect("staff:incident_detail", incident.reference)
+    context = {"incident": incident, "form": form, "person": person}
+    return _no_store(render(request, "incidents/staff/person_form.html", context))
+
+
+@researcher_required
+def person_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    incident = _get_incident(request, reference)
+    person: Person = get_object_or_404(incident.persons, pk=pk)
+    if request.method == "POST":
+        with transaction.atomic():
+            log.record(request.user, "delete", person, about=incident)
+            person.delete()
+        messages.success(request, _("Person record deleted."))
+        return redirect("staff:incident_detail", incident.reference)
+    context = {"incident": incident, "what": _("a person record")}
+    return _no_store(render(request, "incidents/staff/confirm_delete.html", context))

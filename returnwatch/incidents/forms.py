@@ -1,0 +1,343 @@
+"""Forms of the researchers' workspace. Vocabularies are checkboxes: no JavaScript needed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from returnwatch.accounts.models import Role, User
+
+from . import files
+from .models import (
+    Citation,
+    City,
+    Document,
+    DocumentKind,
+    Incident,
+    Person,
+    Status,
+    Tag,
+    ViolenceType,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def terms(model: Any, selected: Any = ()) -> QuerySet[Any]:
+    """Active vocabulary values, plus retired ones a record already uses (so none is lost)."""
+    return model.objects.filter(Q(active=True) | Q(pk__in=list(selected)))
+
+
+def staff_users() -> QuerySet[User]:
+    return User.objects.filter(
+        Q(role__in=[Role.RESEARCHER, Role.EDITOR, Role.ADMIN]) | Q(is_superuser=True),
+        is_active=True,
+    ).order_by("username")
+
+
+def user_label(user: Any) -> str:
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return user_label(obj)
+
+
+MULTI = ("violence_types", "perpetrators", "victim_groups", "nationalities")
+SINGLE = ("city", "place_type", "program", "port_of_entry")
+
+
+class IncidentForm(forms.ModelForm):
+    tags_text = forms.CharField(
+        label=_("tags"),
+        required=False,
+        help_text=_("Words separated by commas, e.g. bus-station, repeat-kidnapping."),
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "title",
+            "summary",
+            "narrative",
+            "date",
+            "date_precision",
+            "date_reported",
+            "city",
+            "place_type",
+            "program",
+            "violence_types",
+            "perpetrators",
+            "victims_count",
+            "children_count",
+            "gender",
+            "victim_groups",
+            "nationalities",
+            "port_of_entry",
+            "fear_expressed",
+            "complaint_crcl",
+            "complaint_oig",
+            "lawsuit",
+            "verification",
+            "assignee",
+            "external_id",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "date_reported": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "narrative": forms.Textarea(attrs={"rows": 8}),
+            "violence_types": forms.CheckboxSelectMultiple,
+            "perpetrators": forms.CheckboxSelectMultiple,
+            "victim_groups": forms.CheckboxSelectMultiple,
+            "nationalities": forms.CheckboxSelectMultiple,
+            "date_precision": forms.RadioSelect,
+            "fear_expressed": forms.RadioSelect,
+            "verification": forms.RadioSelect,
+        }
+        labels = {"external_id": _("identifier in another database")}
+        help_texts = {
+            "date": _("Leave empty when not known; for a month or a year, pick any day in it."),
+            "narrative": _("Never published. Names and details that identify people go here."),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        for name in SINGLE:
+            current = [getattr(instance, f"{name}_id")] if getattr(instance, f"{name}_id") else []
+            model = Incident._meta.get_field(name).related_model
+            self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
+        for name in MULTI:
+            current = (
+                list(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
+            )
+            model = Incident._meta.get_field(name).related_model
+            self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
+        assignee = UserChoiceField(
+            queryset=staff_users(), required=False, label=_("assignee"), empty_label=_("Nobody")
+        )
+        self.fields["assignee"] = assignee
+        self.fields["nationalities"].queryset = self.fields["nationalities"].queryset.order_by(
+            "label_en"
+        )
+        if instance.pk:
+            self.fields["tags_text"].initial = ", ".join(t.name for t in instance.tags.all())
+        self.order_fields([*self.Meta.fields[:-2], "tags_text", "assignee", "external_id"])
+
+    def clean_tags_text(self) -> list[str]:
+        from django.utils.text import slugify
+
+        raw = self.cleaned_data.get("tags_text", "")
+        names = []
+        for part in raw.split(","):
+            name = slugify(part.strip())[:64]
+            if name and name not in names:
+                names.append(name)
+        return names
+
+    def clean_date(self) -> dt.date | None:
+        date = self.cleaned_data.get("date")
+        if date and date > dt.date.today():
+            raise forms.ValidationError(_("The date of the incident cannot be in the future."))
+        return date
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        victims = data.get("victims_count")
+        children = data.get("children_count")
+        if victims is not None and children is not None and children > victims:
+            self.add_error(
+                "children_count",
+                _("There cannot be more children than people harmed (%(n)s).") % {"n": victims},
+            )
+        date, reported = data.get("date"), data.get("date_reported")
+        if date and reported and reported < date and data.get("date_precision") == "day":
+            self.add_error(
+                "date_reported", _("The incident cannot have been reported before it happened.")
+            )
+        return data
+
+    def changed_fields(self) -> list[str]:
+        """Names of fields this submission changes, tags included (values never leave here)."""
+        changed = [n for n in self.changed_data if n != "tags_text"]
+        old = sorted(t.name for t in self.instance.tags.all()) if self.instance.pk else []
+        if sorted(self.cleaned_data["tags_text"]) != old:
+            changed.append("tags")
+        return changed
+
+    def save_tags(self, incident: Incident) -> None:
+        tags = [Tag.objects.get_or_create(name=n)[0] for n in self.cleaned_data["tags_text"]]
+        incident.tags.set(tags)
+
+
+class IncidentFilterForm(forms.Form):
+    """Filters of the workspace list; a bad value is reported beside its field and ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        choices=Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.all(), required=False, to_field_name="code"
+    )
+    type = forms.ModelChoiceField(
+        label=_("Type"), queryset=ViolenceType.objects.all(), required=False, to_field_name="code"
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("updated", _("Last changed")),
+            ("date", _("Date of the incident")),
+            ("reference", _("Reference")),
+        ],
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("none", _("Nobody")),
+        ]
+        choices += [(u.username, user_label(u)) for u in staff_users()]
+        self.fields["assignee"].choices = choices
+        self.fields["city"].empty_label = _("Any city")
+        self.fields["type"].empty_label = _("Any type")
+
+    def valid_data(self) -> dict[str, Any]:
+        """Cleaned values of the fields that are valid; invalid ones are left out."""
+        self.is_valid()
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+
+
+LANGUAGE_CHOICES = [
+    ("", _("Not known")),
+    ("en", _("English")),
+    ("es", _("Spanish")),
+    ("ht", _("Haitian Creole")),
+    ("pt", _("Portuguese")),
+    ("fr", _("French")),
+    ("other", _("Other")),
+]
+
+
+class DocumentForm(forms.ModelForm):
+    """Metadata of a document; the file can be given only when the document is created."""
+
+    language = forms.ChoiceField(label=_("language"), choices=LANGUAGE_CHOICES, required=False)
+    url = forms.URLField(
+        label=_("address (URL)"), max_length=1000, required=False, assume_scheme="https"
+    )
+
+    class Meta:
+        model = Document
+        fields = ["kind", "title", "publisher", "url", "date_published", "language", "summary"]
+        widgets = {"date_published": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = [self.instance.kind_id] if self.instance.kind_id else []
+        self.fields["kind"].queryset = terms(DocumentKind, current)  # type: ignore[attr-defined]
+        self.fields["kind"].help_text = _(
+            "Interviews and information sent through this site are never shown in public."
+        )
+        if not self.instance.pk:
+            self.fields["file"] = forms.FileField(
+                label=_("archived copy (optional)"),
+                required=False,
+                help_text=_(
+                    "Up to %(limit)s. It is stored exactly as it is, named by its SHA-256 hash, "
+                    "and can never be replaced: a different file means a new document."
+                )
+                % {"limit": files.human_size(settings.DOCUMENT_MAX_BYTES)},
+            )
+        self.inspected: files.Inspected | None = None
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data.get("file")
+        if not f:
+            return None
+        try:
+            self.inspected = files.inspect(f)
+        except files.FileRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
+        existing = Document.objects.filter(sha256=self.inspected.sha256).first()
+        if existing is not None:
+            raise forms.ValidationError(
+                _("This file is already archived as document “%(title)s” (#%(id)s): cite that one.")
+                % {"title": existing.title, "id": existing.pk}
+            )
+        return f
+
+
+class CitationForm(forms.ModelForm):
+    class Meta:
+        model = Citation
+        fields = ["passage", "excerpt", "reliability"]
+        widgets = {"excerpt": forms.Textarea(attrs={"rows": 3}), "reliability": forms.RadioSelect}
+        help_texts = {"excerpt": _("A short quotation that supports the record.")}
+
+
+class ChooseDocumentForm(forms.Form):
+    """Which document to cite; the template lists a few found by a search, not all of them."""
+
+    document = forms.ModelChoiceField(
+        label=_("Document"),
+        queryset=Document.objects.none(),
+        error_messages={
+            "required": _("Choose the document to cite."),
+            "invalid_choice": _("Choose one of the documents listed (it may be cited already)."),
+        },
+    )
+
+    def __init__(self, *args: Any, queryset: QuerySet[Document], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["document"].queryset = queryset  # type: ignore[attr-defined]
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "a_number", "contact", "notes"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "off"}),
+            "a_number": forms.TextInput(attrs={"autocomplete": "off"}),
+            "contact": forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {"a_number": _("The 8 or 9 digit Alien Registration Number, if known.")}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not any(data.get(f) for f in self.Meta.fields):
+            raise forms.ValidationError(_("Fill in at least one field."))
+        return data
+
+
+class RetractForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Public reason for retraction"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown on the public page of the incident. No names."),
+        error_messages={"required": _("Say why the incident is retracted.")},
+    )
