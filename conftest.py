@@ -23,6 +23,35 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple 42"
 
 
+class FastArgon2PasswordHasher:
+    """Argon2 with tiny costs for tests (production's costs take ~0.3 s a hash on 2 cores)."""
+
+    def __new__(cls) -> Any:
+        from django.contrib.auth.hashers import Argon2PasswordHasher
+
+        class Fast(Argon2PasswordHasher):
+            time_cost = 1
+            memory_cost = 256
+            parallelism = 1
+
+        return Fast()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the demo notice and statistics are cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db: Any) -> Any:
     from returnwatch.accounts.models import Organization, User
@@ -131,9 +160,79 @@ def phone_page(chromium: Any) -> Iterator[Any]:
     context.close()
 
 
-def sign_in(page: Any, live_server: Any, username: str) -> None:
-    """Sign in through the real login form."""
+# ---------------------------------------------------------------- two-factor sign-in helpers
+# Editors and admins need a second factor (TOTP) to publish or administer. In client tests use
+# `verified_login(client, user)`; browser tests use `sign_in`, which completes the second step
+# (or sets up an authenticator for a user without one) by computing codes like a phone would.
+
+
+def give_totp(user: Any) -> Any:
+    """Give `user` a confirmed authenticator (TOTP) device, or return the one they have."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test phone", confirmed=True)
+
+
+def totp_code(device: Any) -> str:
+    """A code the device accepts now and has not accepted before (codes work once)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    device.refresh_from_db()
+    while True:
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        now_t = totp.t()
+        t = max(now_t, device.last_t + 1)
+        if t <= now_t + device.tolerance:
+            totp.time = device.t0 + t * device.step
+            return f"{totp.token():0{device.digits}d}"
+        time.sleep(1)
+
+
+def verified_login(client: Any, user: Any) -> Any:
+    """force_login plus a verified second factor in the session (what can_publish needs)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    device = give_totp(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def verified_editor(editor: Any, client: Any) -> Any:
+    """The editor, signed in on `client` with a second factor: may publish."""
+    verified_login(client, editor)
+    return editor
+
+
+def sign_in(page: Any, live_server: Any, username: str, second_factor: bool = True) -> None:
+    """Sign in through the real login form, then the second step when there is one.
+
+    A user with an authenticator gets a fresh code typed in; an editor or admin without one is
+    sent to set one up, which this completes too (and it continues past the recovery codes).
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
     page.goto(f"{live_server.url}/staff/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if not second_factor:
+        return
+    devices = TOTPDevice.objects.filter(user__username=username).order_by("-id")
+    if "/staff/login/verify/" in page.url:
+        page.fill("input[name=code]", totp_code(devices.filter(confirmed=True).first()))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+    elif "/staff/account/two-factor/" in page.url:
+        page.fill("input[name=code]", totp_code(devices.filter(confirmed=False).first()))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.click("main a.button")  # past the recovery codes, on to where we were going
+        page.wait_for_load_state()

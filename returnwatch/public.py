@@ -150,7 +150,9 @@ def project(rows: list[Incident]) -> list[PublicIncident]:
 def incident(reference: str) -> PublicIncident | None:
     """One public incident by reference: published, or retracted with only its reason."""
     row = (
-        Incident.objects.filter(reference=reference, status__in=[PUBLISHED, Status.RETRACTED])
+        Incident.objects.filter(
+            reference=reference, status__in=[PUBLISHED, Status.RETRACTED], merged_into__isnull=True
+        )
         .select_related("city", "place_type", "program", "port_of_entry")
         .first()
     )

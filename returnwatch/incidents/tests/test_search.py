@@ -1,0 +1,152 @@
+"""Full-text search and filters: the same answers on SQLite and PostgreSQL.
+
+CI runs this module on both engines; the expected sets are written out here, so both must
+give exactly them.
+"""
+
+import datetime as dt
+
+import pytest
+from django.http import QueryDict
+
+from returnwatch import public
+from returnwatch.incidents import filters, search
+from returnwatch.incidents.models import Incident, ViolenceType
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cases(make_incident):
+    return {
+        "juarez": make_incident(
+            title="Hondureña secuestrada en Ciudad Juárez",
+            summary="Una mujer fue secuestrada cerca del puente internacional.",
+            city="ciudad-juarez",
+            types=["kidnapping"],
+            groups=["woman"],
+            nationalities=["hn"],
+            date=dt.date(2019, 11, 2),
+            narrative="restricted-word zanzibar",
+        ),
+        "laredo": make_incident(
+            title="Family extorted at the bus station",
+            summary="A Cuban family was extorted and threatened after their return.",
+            city="nuevo-laredo",
+            types=["extortion", "threats"],
+            groups=["family", "child"],
+            nationalities=["cu"],
+            date=dt.date(2020, 2, 14),
+            program="mpp-2019",
+        ),
+        "tijuana": make_incident(
+            title="Attempted kidnapping of a child in Tijuana",
+            summary="Men tried to abduct a boy outside a shelter.",
+            city="tijuana",
+            place="shelter",
+            types=["attempted-kidnapping"],
+            groups=["child"],
+            nationalities=["gt"],
+            date=dt.date(2021, 5, 1),
+            program="mpp-2021",
+        ),
+        "draft": make_incident(
+            title="Draft kidnapping in Juárez",
+            summary="Not yet verified secuestro.",
+            status="draft",
+            city="ciudad-juarez",
+        ),
+    }
+
+
+def found(cases, query: str) -> set[str]:
+    s = filters.parse(QueryDict(query))
+    refs = set(s.apply(public.incidents()).values_list("reference", flat=True))
+    return {name for name, i in cases.items() if i.reference in refs}
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("q=secuestro", {"juarez", "tijuana"}),  # Spanish words in text and labels
+        (
+            "q=kidnapping",
+            {"juarez", "tijuana"},
+        ),  # English label of the type; "attempted kidnapping"
+        ("q=SECUESTRADA", {"juarez"}),  # any case
+        ("q=juarez", {"juarez"}),  # without the accent
+        ("q=Juárez", {"juarez"}),  # with it
+        ("q=JUÁREZ+puente", {"juarez"}),  # every word must match
+        ("q=juarez+tijuana", set()),
+        ("q=extort", {"laredo"}),  # prefix
+        ("q=intento+de+secuestro", {"tijuana"}),  # Spanish label of attempted kidnapping
+        ("q=hondurena", {"juarez"}),
+        ("q=zanzibar", set()),  # restricted narrative is never searched in public
+        ("q=%22%27%29%28*%3A", {"juarez", "laredo", "tijuana"}),  # only punctuation: no text filter
+        ("type=kidnapping&type=attempted-kidnapping", {"juarez", "tijuana"}),  # any of
+        ("type=kidnapping&city=tijuana", set()),  # all parameters hold
+        ("group=child", {"laredo", "tijuana"}),
+        ("group=child&program=mpp-2019", {"laredo"}),
+        ("nationality=GT", {"tijuana"}),
+        ("place=shelter", {"tijuana"}),
+        ("year=2019&year=2021", {"juarez", "tijuana"}),
+        ("from=2020-01-01&to=2020-12-31", {"laredo"}),
+        ("from=2020", {"laredo", "tijuana"}),
+        ("type=nonsense", {"juarez", "laredo", "tijuana"}),
+        ("q=nino", {"laredo", "tijuana"}),  # Spanish group label "Niña o niño", unaccented
+    ],
+)
+def test_public_search_answers(cases, query, expected):
+    assert found(cases, query) == expected
+
+
+def test_staff_scope_searches_restricted_text_and_drafts(cases):
+    qs = search.filter_text(Incident.objects.all(), "zanzibar", scope="everything")
+    assert list(qs) == [cases["juarez"]]
+    qs = search.filter_text(Incident.objects.all(), "secuestro", scope="everything")
+    assert set(qs) == {cases["juarez"], cases["tijuana"], cases["draft"]}
+
+
+def test_index_follows_saves_vocabulary_changes_and_deletes(cases, make_incident):
+    laredo = cases["laredo"]
+    laredo.title = "Family robbed at gunpoint"
+    laredo.save()
+    assert found(cases, "q=gunpoint") == {"laredo"}
+    laredo.violence_types.add(ViolenceType.objects.get(code="torture"))
+    assert found(cases, "q=tortura") == {"laredo"}
+    laredo.delete()
+    assert not search.filter_text(Incident.objects.all(), "gunpoint").exists()
+
+
+def test_status_change_moves_a_case_in_and_out_of_public_search(cases):
+    draft = cases["draft"]
+    assert found(cases, "q=verified") == set()
+    draft.status = "published"
+    draft.save()
+    assert found(cases, "q=verified") == {"draft"}
+
+
+def test_relevance_puts_the_closest_match_first(make_incident):
+    weak = make_incident(
+        title="Robbery",
+        summary="Robbed; later a kidnapping was mentioned.",
+        types=["armed-robbery"],
+    )
+    strong = make_incident(
+        title="Kidnapping kidnapping", summary="Kidnapping of a family, kidnapping again."
+    )
+    s = filters.parse(QueryDict("q=kidnapping"))
+    assert s.sort == "relevance"
+    ordered = list(s.order(s.apply(public.incidents())))
+    assert ordered[0] == strong and weak in ordered
+
+
+def test_fold_removes_accents_case_and_punctuation():
+    assert search.fold("¡Secuestró en JUÁREZ, Nuevo León!") == "secuestro en juarez nuevo leon"
+    assert search.words("a-b_c") == ["a", "b", "c"]
+
+
+def test_unknown_values_become_notices(cases):
+    s = filters.parse(QueryDict("type=bogus&year=abc&from=nope&sort=sideways&document=x"))
+    assert len(s.notices) == 5
+    assert not s.is_filtered
