@@ -1,3 +1,13 @@
-from django.urls import URLPattern
+"""/complaint/ (the assistant), /complaint/document/ (downloads), /complaint/where/ (addresses)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from . import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.assistant, name="assistant"),
+    path("document/", views.document, name="document"),
+    path("where/", views.where, name="where"),
+]

@@ -1,0 +1,486 @@
+"""The steps of the complaint assistant, in CRCL's order.
+
+Each step is a plain Django form. Nothing here touches the database except to read the
+vocabularies (cities, ports, programs, kinds of harm, countries) the choices come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from returnwatch.incidents.models import City, Country, PortOfEntry, Program, ViolenceType
+
+ASSISTANT_LANGUAGES = ["en", "es", "ht", "pt", "fr"]
+NARRATIVE_MAX = 60_000  # generous: a long account must still fit; the PDF flows over pages
+TEXT_MAX = 10_000
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+class Role:
+    SELF = "self"
+    FAMILY = "family"
+    ATTORNEY = "attorney"
+    OTHER = "other"
+
+
+ROLE_CHOICES = [
+    (Role.SELF, _("I am the person who was harmed")),
+    (Role.FAMILY, _("I am a family member of the person who was harmed")),
+    (Role.ATTORNEY, _("I am an attorney or accredited representative")),
+    (Role.OTHER, _("I am helping in another way (friend, advocate, organization)")),
+]
+# How the letter names the filer's role (the form's choices speak in the first person).
+ROLE_IN_LETTER = {
+    Role.FAMILY: _("Family member"),
+    Role.ATTORNEY: _("Attorney or accredited representative"),
+    Role.OTHER: _("Helper (friend, advocate or organization)"),
+}
+YES_NO_UNKNOWN = [
+    ("yes", _("Yes")),
+    ("no", _("No")),
+    ("unknown", _("I don't know")),
+]
+COMPONENT_CHOICES = [
+    ("cbp-ofo", _("CBP, Office of Field Operations (officers at the port of entry)")),
+    ("border-patrol", _("CBP, Border Patrol")),
+    ("ice", _("ICE (Immigration and Customs Enforcement)")),
+    ("uscis", _("USCIS (asylum officers)")),
+    ("other", _("Another part of DHS")),
+    ("unknown", _("I don't know")),
+]
+DOCUMENT_CHOICES = [
+    ("nta", _("Notice to Appear")),
+    ("mpp", _("MPP papers (hearing notices, the sheet given on return)")),
+    ("medical", _("Medical records")),
+    ("police", _("Police report or report to Mexican authorities")),
+    ("photos", _("Photos or videos of injuries or places")),
+    ("statements", _("Written statements of witnesses")),
+    ("identity", _("Identity documents")),
+]
+SHARE_CHOICES = [
+    ("when-where", _("When and where: the date, the city and the program")),
+    ("types", _("The kinds of harm")),
+    ("fear", _("Whether you told US officials you were afraid")),
+    ("nationality", _("Your nationality")),
+    ("narrative", _("Your description of what happened (take names out first)")),
+    ("contact", _("Your phone or email, so ReturnWatch can contact you (kept encrypted)")),
+]
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [
+        (code, translation.get_language_info(code)["name_local"]) for code in ASSISTANT_LANGUAGES
+    ]
+
+
+def normalize_a_number(value: str) -> str:
+    """'A 123-456-789' -> '123456789'; the letter prints it back as A123-456-789."""
+    return re.sub(r"[\s\-.]", "", value.strip()).removeprefix("A").removeprefix("a")
+
+
+def format_a_number(digits: str) -> str:
+    if not digits:
+        return ""
+    padded = digits.zfill(9)
+    return f"A{padded[:3]}-{padded[3:6]}-{padded[6:]}"
+
+
+def not_in_future(value: dt.date | None) -> None:
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(_("This date is in the future. Please check it."))
+
+
+class DateField(forms.DateField):
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    default_error_messages = {
+        "invalid": _("Enter a date like 2019-10-31 (year-month-day)."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("input_formats", DATE_INPUT_FORMATS)
+        kwargs.setdefault("validators", [not_in_future])
+        super().__init__(**kwargs)
+
+
+def text(label: Any, required: bool = False, max_length: int = 300, **kw: Any) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length, **kw)
+
+
+def area(label: Any, required: bool = False, max_length: int = TEXT_MAX, **kw: Any) -> Any:
+    rows = kw.pop("rows", 4)
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kw,
+    )
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    """A vocabulary choice by stable code, labelled in the visitor's language."""
+
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        super().__init__(queryset=queryset, to_field_name="code", **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.label
+
+
+class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def __init__(self, queryset: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(queryset=queryset, to_field_name="code", **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.label
+
+
+class StepForm(forms.Form):
+    """A step; `role` (who is filing) lets later steps adapt what they require."""
+
+    required_css_class = "required"
+
+    def __init__(self, *args: Any, role: str = Role.SELF, **kwargs: Any) -> None:
+        self.role = role
+        super().__init__(*args, **kwargs)
+
+
+# ----------------------------------------------------------------------------- the steps
+
+
+class FilerForm(StepForm):
+    filer_role = forms.ChoiceField(
+        label=_("Who is filing this complaint?"),
+        choices=ROLE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose who is filing.")},
+    )
+    rep_name = text(
+        _("Your full name (the person filing)"),
+        help_text=_("Only if you are filing for someone else."),
+    )
+    rep_organization = text(_("Organization or law firm, if any"))
+    rep_relationship = text(
+        _("Your relationship to the person harmed"),
+        help_text=_("For example: mother, brother, attorney, legal representative."),
+    )
+    rep_phone = text(_("Your phone"), max_length=60)
+    rep_email = forms.EmailField(
+        label=_("Your email"),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.org.")},
+    )
+    rep_address = area(_("Your mailing address"), max_length=1000, rows=3)
+    consent = forms.BooleanField(
+        label=_(
+            "The person harmed agrees that I file this complaint for them and that CRCL may "
+            "share their information as needed to handle it. They will sign the consent page."
+        ),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("filer_role") and data["filer_role"] != Role.SELF:
+            if not data.get("rep_name"):
+                self.add_error("rep_name", _("Please give your name: you are filing."))
+            if not (data.get("rep_phone") or data.get("rep_email") or data.get("rep_address")):
+                self.add_error(
+                    "rep_phone", _("Give at least one way to reach you: phone, email or address.")
+                )
+            if not data.get("consent"):
+                self.add_error(
+                    "consent",
+                    _("CRCL needs the consent of the person harmed when someone else files."),
+                )
+        return data
+
+
+class PersonForm(StepForm):
+    full_name = text(
+        _("Full name of the person harmed"),
+        required=True,
+        max_length=200,
+        error_messages={"required": _("Please give the full name of the person harmed.")},
+    )
+    other_names = text(_("Other names used, if any"), max_length=200)
+    date_of_birth = DateField(label=_("Date of birth"), required=False)
+    a_number = forms.CharField(
+        label=_("A-number (Alien Registration Number), if any"),
+        required=False,
+        max_length=20,
+        help_text=_("8 or 9 digits, on US immigration papers. Leave empty if none."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    nationality = CodeChoiceField(
+        Country.objects.filter(active=True), label=_("Nationality"), required=False
+    )
+    phone = text(_("Phone (with WhatsApp if possible)"), max_length=60)
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.org.")},
+    )
+    address = area(
+        _("Mailing address"),
+        max_length=1000,
+        rows=3,
+        help_text=_("Where mail can reach the person now. It can be in Mexico or the US."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language of the person harmed"),
+        choices=language_choices,
+        help_text=_("You will also get a copy of the complaint in this language."),
+    )
+    language_other = text(
+        _("Other language spoken, if any"),
+        max_length=100,
+        help_text=_("For example an Indigenous language, so CRCL can offer an interpreter."),
+    )
+
+    def clean_a_number(self) -> str:
+        digits = normalize_a_number(self.cleaned_data.get("a_number", ""))
+        if digits and not (digits.isdigit() and len(digits) in (8, 9)):
+            raise forms.ValidationError(_("An A-number has 8 or 9 digits, for example A123456789."))
+        return digits
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.role == Role.SELF and not (
+            data.get("phone") or data.get("email") or data.get("address")
+        ):
+            self.add_error(
+                "phone", _("Give at least one way CRCL can reach you: phone, email or address.")
+            )
+        return data
+
+
+class ReturnForm(StepForm):
+    return_date = DateField(
+        label=_("Date of the return to Mexico"),
+        help_text=_("If you are not sure of the day, give the closest date you remember."),
+        error_messages={"required": _("Please give the date of the return (approximate is fine).")},
+    )
+    port_of_entry = CodeChoiceField(
+        PortOfEntry.objects.filter(active=True),
+        label=_("US port of entry you were returned through"),
+        required=False,
+        empty_label=_("I don't know"),
+    )
+    return_city = CodeChoiceField(
+        City.objects.filter(active=True),
+        label=_("City in Mexico you were returned to"),
+        error_messages={"required": _("Please choose the city (or 'Other or unknown').")},
+    )
+    program = CodeChoiceField(
+        Program.objects.filter(active=True),
+        label=_("Program"),
+        required=False,
+        empty_label=_("I don't know"),
+    )
+    incident_date = DateField(
+        label=_("Date the harm happened"),
+        required=False,
+        help_text=_("If it happened more than once, give the first date and explain in step 6."),
+    )
+    incident_time = text(_("Time it happened, if known"), max_length=100)
+    incident_city = CodeChoiceField(
+        City.objects.filter(active=True),
+        label=_("City where the harm happened"),
+        required=False,
+        empty_label=_("Same city as the return"),
+    )
+    incident_place = text(
+        _("Place (street, neighborhood, bus station, shelter…)"),
+        max_length=300,
+        help_text=_("This goes only into your letter. ReturnWatch never publishes places."),
+    )
+
+
+class OfficialsForm(StepForm):
+    fear_expressed = forms.ChoiceField(
+        label=_("Did you tell US officials that you were afraid to be returned to Mexico?"),
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer this question (or choose 'I don't know').")},
+    )
+    what_said = area(
+        _("What did you say, and what did the officials answer?"),
+        rows=5,
+        help_text=_("Their words as closely as you remember them, and in what language."),
+    )
+    interview = forms.ChoiceField(
+        label=_("Were you given an interview about your fear (a 'non-refoulement' interview)?"),
+        choices=YES_NO_UNKNOWN,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please answer this question (or choose 'I don't know').")},
+    )
+    interview_details = area(
+        _("About the interview"),
+        help_text=_("When, how long, by phone or in person, interpreter, lawyer present, result."),
+    )
+
+
+class OfficersForm(StepForm):
+    components = forms.MultipleChoiceField(
+        label=_("Which US agency were the officers from?"),
+        choices=COMPONENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one (or 'I don't know').")},
+    )
+    officers = area(
+        _("Names, badge numbers or descriptions of the officers"),
+        rows=4,
+        help_text=_("Uniform, appearance, what each one did. Anything helps."),
+    )
+
+
+class HarmForm(StepForm):
+    violence_types = CodeMultipleChoiceField(
+        ViolenceType.objects.filter(active=True),
+        label=_("What happened? Choose all that apply"),
+        required=False,
+    )
+    narrative = area(
+        _("Describe what happened after the return, in your own words"),
+        required=True,
+        max_length=NARRATIVE_MAX,
+        rows=12,
+        help_text=_("When and where, who did it, what they did, and the harm you suffered."),
+        error_messages={"required": _("Please describe what happened.")},
+    )
+    injuries = area(_("Injuries, medical care, and how this affects you now"), rows=4)
+
+
+class WitnessesForm(StepForm):
+    witnesses = area(
+        _("Witnesses: names and how to reach them"),
+        rows=5,
+        help_text=_("Only people who agreed to be named. Leave empty if there are none."),
+    )
+
+
+class DocumentsForm(StepForm):
+    documents = forms.MultipleChoiceField(
+        label=_("Documents you will send with the complaint"),
+        choices=DOCUMENT_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Send copies. Keep the originals."),
+    )
+    documents_other = area(
+        _("Other documents, one per line"),
+        rows=3,
+        help_text=_("For example: letter from a shelter."),
+    )
+
+
+class StepsTakenForm(StepForm):
+    other_complaints = area(
+        _("Complaints already made elsewhere"),
+        help_text=_(
+            "To the Inspector General, the agency, Mexican authorities or a human rights "
+            "commission, with dates and reference numbers."
+        ),
+    )
+    court_cases = area(
+        _("Court cases"), help_text=_("Immigration court or other courts, with case numbers.")
+    )
+    request = area(
+        _("What do you ask CRCL to do?"),
+        help_text=_("If you leave this empty, the letter asks CRCL to investigate."),
+    )
+
+
+class ShareForm(StepForm):
+    share = forms.BooleanField(
+        label=_("Also share an anonymized account with ReturnWatch"), required=False
+    )
+    share_fields = forms.MultipleChoiceField(
+        label=_("What to share"),
+        choices=SHARE_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Your name, A-number and the names in your letter are never shared."),
+    )
+    consent_publish = forms.BooleanField(
+        label=_("ReturnWatch may publish an anonymized summary (no names, city only)"),
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("share") and not data.get("share_fields"):
+            self.add_error("share_fields", _("Choose at least one thing to share."))
+        return data
+
+
+@dataclass(frozen=True)
+class Step:
+    slug: str
+    title: Any
+    form_class: type[StepForm]
+    intro: Any = ""
+
+
+STEPS: list[Step] = [
+    Step(
+        "filer",
+        _("Who is filing"),
+        FilerForm,
+        _("You can file for yourself, or for someone else with their consent."),
+    ),
+    Step(
+        "person",
+        _("The person harmed"),
+        PersonForm,
+        _("CRCL uses these details to find the case. Filing for someone else? Answer for them."),
+    ),
+    Step(
+        "return",
+        _("Return to Mexico"),
+        ReturnForm,
+        _("When and where the return happened, and where the harm happened."),
+    ),
+    Step(
+        "officials",
+        _("What was said to US officials"),
+        OfficialsForm,
+        _("Under MPP, a person who says they fear return should be asked about it."),
+    ),
+    Step("officers", _("Officers and agency"), OfficersForm),
+    Step(
+        "harm",
+        _("What happened after the return"),
+        HarmForm,
+        _("Take your time. You can go back to earlier steps without losing anything."),
+    ),
+    Step("witnesses", _("Witnesses"), WitnessesForm),
+    Step("documents", _("Documents"), DocumentsForm),
+    Step("steps", _("Steps already taken"), StepsTakenForm),
+    Step(
+        "share",
+        _("Share with ReturnWatch (optional)"),
+        ShareForm,
+        _(
+            "ReturnWatch records attacks on people returned to Mexico. Sharing is optional and "
+            "does not change your complaint."
+        ),
+    ),
+]
+STEP_SLUGS = [s.slug for s in STEPS]
+STEP_BY_SLUG = {s.slug: s for s in STEPS}
+
+
+def initial_language() -> str:
+    lang = (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+    return lang if lang in ASSISTANT_LANGUAGES else "en"
