@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM is still used
 # synchronously there, which is safe in tests.
@@ -23,18 +24,12 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple 42"
 
 
-class FastArgon2PasswordHasher:
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
     """Argon2 with tiny costs for tests (production's costs take ~0.3 s a hash on 2 cores)."""
 
-    def __new__(cls) -> Any:
-        from django.contrib.auth.hashers import Argon2PasswordHasher
-
-        class Fast(Argon2PasswordHasher):
-            time_cost = 1
-            memory_cost = 256
-            parallelism = 1
-
-        return Fast()
+    time_cost = 1
+    memory_cost = 256
+    parallelism = 1
 
 
 @pytest.fixture(autouse=True)
