@@ -79,7 +79,9 @@ class LibraryItemForm(forms.ModelForm):
         required=False,
         help_text=_("For lawsuits, the organization that filed it or publishes the case page."),
     )
-    url = forms.URLField(label=_("address (URL)"), max_length=1000, required=False)
+    url = forms.URLField(
+        label=_("address (URL)"), max_length=1000, required=False, assume_scheme="https"
+    )
     date_published = forms.DateField(label=_("date published"), required=False, widget=DateInput())
     language = forms.ChoiceField(label=_("language"), choices=LANGUAGE_CHOICES, required=False)
     summary = forms.CharField(
@@ -254,7 +256,9 @@ class KeyFilingForm(forms.Form):
         help_text=_("The number of a document already in the workspace; or describe a new one."),
     )
     title = forms.CharField(label=_("title"), max_length=300, required=False)
-    url = forms.URLField(label=_("address (URL)"), max_length=1000, required=False)
+    url = forms.URLField(
+        label=_("address (URL)"), max_length=1000, required=False, assume_scheme="https"
+    )
     date_published = forms.DateField(label=_("date filed"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -89,7 +89,8 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
         item.save()
         form.save_m2m()
         fields = [f for f in form.changed_data if f in LibraryItemForm.Meta.fields]
-        log.record(request.user, "library.create" if new else "library.update", item, fields)
+        if new or fields:
+            log.record(request.user, "library.create" if new else "library.update", item, fields)
         if new and item.kind == LibraryKind.LAWSUIT and item.lawsuit_status:
             # The status known when the lawsuit is entered starts its dated history.
             change = LawsuitStatusChange.objects.create(
