@@ -15,16 +15,16 @@ pytestmark = pytest.mark.django_db
 
 
 def password_step(client: Any, username: str, nxt: str = "/staff/") -> Any:
-    return client.post(
-        "/staff/login/", {"username": username, "password": PASSWORD, "next": nxt}
-    )
+    return client.post("/staff/login/", {"username": username, "password": PASSWORD, "next": nxt})
 
 
 def test_password_hashed_with_argon2(editor: Any) -> None:
     assert editor.password.startswith("argon2$")
 
 
-def test_user_with_device_needs_the_code_before_being_signed_in(client: Any, researcher: Any) -> None:
+def test_user_with_device_needs_the_code_before_being_signed_in(
+    client: Any, researcher: Any
+) -> None:
     device = give_totp(researcher)
     response = password_step(client, "rita")
     assert response.status_code == 302
@@ -157,7 +157,9 @@ def test_admin_site_needs_a_second_factor(client: Any, site_admin: Any) -> None:
     assert client.get("/admin/").status_code == 200
 
 
-def test_publish_view_refuses_unverified_editor(client: Any, editor: Any, make_incident: Any) -> None:
+def test_publish_view_refuses_unverified_editor(
+    client: Any, editor: Any, make_incident: Any
+) -> None:
     """Through the workspace's publish button: refused without a second factor, then allowed."""
     from django.urls import NoReverseMatch, reverse
 
