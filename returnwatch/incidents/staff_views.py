@@ -62,6 +62,20 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 # ---------------------------------------------------------------------------- incident list
 
 
+def _search(request: HttpRequest, qs: QuerySet[Incident], q: str) -> QuerySet[Incident]:
+    """Full text, restricted text included where the user may read it.
+
+    A partner's researchers search the narratives of their own organization's records only:
+    otherwise a search could reveal words of another organization's restricted narrative.
+    """
+    if permissions.is_lead(request.user):
+        return search.filter_text(qs, q, scope="everything")
+    org = getattr(request.user, "organization_id", None)
+    own = search.filter_text(qs.filter(organization_id=org), q, scope="everything")
+    others = search.filter_text(qs.exclude(organization_id=org), q, scope="public")
+    return qs.filter(Q(pk__in=own.values("pk")) | Q(pk__in=others.values("pk")))
+
+
 @researcher_required
 def home(request: HttpRequest) -> HttpResponse:
     """Every incident the user may see, drafts included, with filters and full-text search."""
@@ -70,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
     qs = _incidents(request)
     q = (data.get("q") or "").strip()
     if q:
-        qs = search.filter_text(qs, q, scope="everything")
+        qs = _search(request, qs, q)
     if data.get("status"):
         qs = qs.filter(status__in=data["status"])
     if data.get("city"):
@@ -203,13 +217,18 @@ def _history(incident: Incident, documents: list[Document]) -> QuerySet[Entry]:
 
 
 def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
-    citations = list(incident.citations.select_related("document", "document__kind").order_by("id"))
+    restricted = permissions.can_see_restricted(request.user, incident)
+    citations_qs = incident.citations.select_related("document", "document__kind").order_by("id")
+    if not restricted:
+        citations_qs = citations_qs.filter(document__kind__public=True)
+    citations = list(citations_qs)
     documents = [c.document for c in citations]
     transitions = workflow.available(request, incident)
     return {
         "incident": incident,
         "citations": citations,
-        "persons": list(incident.persons.order_by("id")),
+        "restricted": restricted,
+        "persons": list(incident.persons.order_by("id")) if restricted else [],
         "history": _history(incident, documents)[:200],
         "transitions": [t for t in transitions if not t.needs_reason],
         "retract": next((t for t in transitions if t.needs_reason), None),
@@ -240,7 +259,7 @@ def incident_transition(request: HttpRequest, reference: str) -> HttpResponse:
     if transition is None:
         messages.error(request, _("Unknown action."))
         return redirect("staff:incident_detail", incident.reference)
-    if not workflow.may_use(request, transition):
+    if not workflow.may_use(request, transition, incident):
         raise PermissionDenied
     retract_form = RetractForm(request.POST if transition.needs_reason else None)
     if transition.needs_reason and not retract_form.is_valid():
@@ -297,6 +316,32 @@ def incident_preview(request: HttpRequest, reference: str) -> HttpResponse:
 # ---------------------------------------------------------------------------- documents
 
 
+def _documents(request: HttpRequest) -> QuerySet[Document]:
+    """Documents a user may see: the lead organization all; a partner those of public kinds
+    and those its own people added or its own records cite."""
+    qs = Document.objects.all()
+    if permissions.is_lead(request.user):
+        return qs
+    org = getattr(request.user, "organization_id", None)
+    own = Q(created_by__organization_id=org) | Q(citations__incident__organization_id=org)
+    mine = Document.objects.filter(own).values("pk") if org else Document.objects.none()
+    return qs.filter(Q(kind__public=True) | Q(pk__in=mine))
+
+
+def _may_read_file(request: HttpRequest, document: Document) -> bool:
+    """Archived files are restricted: the lead organization, or the partner that holds them."""
+    user = request.user
+    if permissions.is_lead(user):
+        return True
+    org = getattr(user, "organization_id", None)
+    if org is None:
+        return False
+    return bool(
+        (document.created_by and document.created_by.organization_id == org)
+        or document.citations.filter(incident__organization_id=org).exists()
+    )
+
+
 def _require_document_edit(request: HttpRequest, document: Document) -> None:
     # Metadata of a document cited by a public record is public: editors change it.
     if document.citations.filter(
@@ -309,7 +354,7 @@ def _require_document_edit(request: HttpRequest, document: Document) -> None:
 @researcher_required
 def document_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
-    qs = _search_documents(Document.objects.select_related("kind"), q).order_by("-created_at")
+    qs = _search_documents(_documents(request).select_related("kind"), q).order_by("-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return _no_store(
         render(
@@ -380,7 +425,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
 @researcher_required
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a document's metadata; the archived file is never touched."""
-    document = get_object_or_404(Document, pk=pk)
+    document = get_object_or_404(_documents(request), pk=pk)
     _require_document_edit(request, document)
     form = DocumentForm(request.POST or None, instance=document)
     if request.method == "POST" and form.is_valid():
@@ -396,7 +441,9 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @researcher_required
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(Document.objects.select_related("kind", "captured_by"), pk=pk)
+    document = get_object_or_404(
+        _documents(request).select_related("kind", "captured_by", "created_by"), pk=pk
+    )
     visible = _incidents(request).values("pk")
     citations = (
         document.citations.filter(incident__in=visible)
@@ -408,6 +455,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "citations": citations,
         "history": log.history(document).order_by("-id")[:100],
         "size": files.human_size(document.size) if document.size else "",
+        "may_read_file": _may_read_file(request, document),
     }
     return _no_store(render(request, "incidents/staff/document_detail.html", context))
 
@@ -415,7 +463,9 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_required
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """The archived copy, for staff only, always as a download (never rendered in the site)."""
-    document = get_object_or_404(Document, pk=pk)
+    document = get_object_or_404(_documents(request).select_related("created_by"), pk=pk)
+    if not _may_read_file(request, document):
+        raise PermissionDenied
     if not document.file or not default_storage.exists(document.file.name):
         raise Http404
     response = FileResponse(
@@ -438,7 +488,7 @@ def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _get_incident(request, reference)
     workflow.require_edit(request, incident)
     dq = request.GET.get("dq", "").strip()
-    available = Document.objects.exclude(citations__incident=incident).select_related("kind")
+    available = _documents(request).exclude(citations__incident=incident).select_related("kind")
     candidates = list(_search_documents(available, dq).order_by("-created_at")[:25])
     post = request.POST if request.method == "POST" else None
     selected = (post or request.GET).get("document", "")
@@ -509,9 +559,17 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 # ---------------------------------------------------------------------------- persons
 
 
+def _incident_with_persons(request: HttpRequest, reference: str) -> Incident:
+    """Persons are for the researchers of the organization that holds the record."""
+    incident = _get_incident(request, reference)
+    if not permissions.can_see_restricted(request.user, incident):
+        raise PermissionDenied
+    return incident
+
+
 @researcher_required
 def person_add(request: HttpRequest, reference: str) -> HttpResponse:
-    incident = _get_incident(request, reference)
+    incident = _incident_with_persons(request, reference)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -528,7 +586,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
 
 @researcher_required
 def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    incident = _get_incident(request, reference)
+    incident = _incident_with_persons(request, reference)
     person = get_object_or_404(incident.persons, pk=pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
@@ -544,7 +602,7 @@ def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
 
 @researcher_required
 def person_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
-    incident = _get_incident(request, reference)
+    incident = _incident_with_persons(request, reference)
     person: Person = get_object_or_404(incident.persons, pk=pk)
     if request.method == "POST":
         with transaction.atomic():

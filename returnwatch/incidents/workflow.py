@@ -53,22 +53,34 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
-def may_use(request: HttpRequest, transition: Transition) -> bool:
+def may_use(request: HttpRequest, transition: Transition, incident: Incident) -> bool:
+    """Researchers of the organization that holds the record; editors for public moves."""
     user = request.user
     if not (user.is_authenticated and user.is_researcher):  # type: ignore[union-attr]
+        return False
+    if not permissions.can_see_restricted(user, incident):
         return False
     return permissions.can_publish(request) if transition.editors_only else True
 
 
 def available(request: HttpRequest, incident: Incident) -> list[Transition]:
     """The moves this user may make from the incident's current status."""
-    return [t for t in TRANSITIONS.values() if incident.status in t.sources and may_use(request, t)]
+    return [
+        t
+        for t in TRANSITIONS.values()
+        if incident.status in t.sources and may_use(request, t, incident)
+    ]
 
 
 def can_edit(request: HttpRequest, incident: Incident) -> bool:
-    """Researchers edit drafts and records in review; what the public sees, only editors."""
+    """Researchers edit drafts and records in review; what the public sees, only editors.
+
+    Either way only people who may see the record's restricted parts (its organization).
+    """
     user = request.user
     if not (user.is_authenticated and user.is_researcher):  # type: ignore[union-attr]
+        return False
+    if not permissions.can_see_restricted(user, incident):
         return False
     if incident.status in (Status.PUBLISHED, Status.RETRACTED):
         return permissions.can_publish(request)
@@ -88,7 +100,7 @@ def apply(request: HttpRequest, incident: Incident, name: str, reason: str = "")
     transition = TRANSITIONS.get(name)
     if transition is None:
         raise ValidationError(_("Unknown action."))
-    if not may_use(request, transition):
+    if not may_use(request, transition, incident):
         raise PermissionDenied
     reason = reason.strip()
     with transaction.atomic():
