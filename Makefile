@@ -19,7 +19,7 @@ messages: $(STAMP)
 run: export DEBUG ?= 1
 run: messages
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo --if-empty
+	$(PY) manage.py load_demo --if-empty --with-users
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).

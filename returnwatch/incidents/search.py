@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models import F, Q, QuerySet
@@ -45,17 +46,25 @@ def _labels(term: object) -> list[str]:
 
 def texts(incident: Incident) -> tuple[str, str]:
     """(public text, everything) for one incident; public text holds only public fields."""
+    terms: list[Any] = [
+        t
+        for t in (incident.city, incident.place_type, incident.program, incident.port_of_entry)
+        if t
+    ]
+    for name in ("violence_types", "perpetrators", "victim_groups", "nationalities"):
+        terms += list(getattr(incident, name).all())
+    return compose(incident, terms)
+
+
+def compose(incident: Incident, terms: Iterable[Any]) -> tuple[str, str]:
+    """Index text from an incident's own fields and its vocabulary terms (already loaded)."""
     parts: list[str] = [incident.reference, incident.title, incident.summary]
-    for term in (incident.city, incident.place_type, incident.program, incident.port_of_entry):
-        if term is not None:
-            parts += _labels(term)
+    for term in terms:
+        parts += _labels(term)
     if incident.city is not None:
         parts.append(incident.city.state)
     if incident.year:
         parts.append(str(incident.year))
-    for name in ("violence_types", "perpetrators", "victim_groups", "nationalities"):
-        for term in getattr(incident, name).all():
-            parts += _labels(term)
     public = fold(" ".join(p for p in parts if p))
     everything = fold(" ".join([public, incident.narrative]))
     return public, everything

@@ -5,12 +5,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from returnwatch.incidents import search
 from returnwatch.incidents.demo import Vocab, fake_incidents
-from returnwatch.incidents.models import Incident
+from returnwatch.incidents.models import Incident, SearchEntry
 
 BATCH = 5000
 
@@ -78,21 +78,34 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _save(self, batch: list[tuple[Incident, Any]], vocab: Vocab) -> None:
-        incidents = Incident.objects.bulk_create([i for i, _ in batch])
-        links: dict[str, list[Any]] = defaultdict(list)
+        Incident.objects.bulk_create([i for i, _ in batch])  # sets each pk (RETURNING)
+        links: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        entries: list[tuple[int, str, str]] = []
         for incident, fake in batch:
+            terms: list[Any] = [incident.city, incident.place_type, incident.program]
             for field, codes, table in (
                 ("violence_types", fake.types, vocab.type),
                 ("perpetrators", fake.perpetrators, vocab.perpetrator),
                 ("victim_groups", fake.groups, vocab.group),
                 ("nationalities", fake.nationalities, vocab.country),
             ):
-                through = getattr(Incident, field).through
-                column = f"{table[codes[0]]._meta.model_name}_id" if codes else None
                 for code in codes:
-                    links[field].append(
-                        through(incident_id=incident.pk, **{column: table[code].pk})
-                    )
-        for field, rows in links.items():
-            getattr(Incident, field).through.objects.bulk_create(rows, batch_size=2000)
-        search.bulk_index(search.prefetched([i.pk for i in incidents]))
+                    links[field].append((incident.pk, table[code].pk))
+                    terms.append(table[code])
+            entries.append((incident.pk, *search.compose(incident, terms)))
+        # Plain executemany: the ORM's per-object work would dominate at this volume.
+        with connection.cursor() as cursor:
+            for field, rows in links.items():
+                through = getattr(Incident, field).through
+                target = through._meta.get_field(
+                    Incident._meta.get_field(field).m2m_reverse_name()
+                ).column
+                cursor.executemany(
+                    f"INSERT INTO {through._meta.db_table} (incident_id, {target}) VALUES (%s, %s)",
+                    rows,
+                )
+            cursor.executemany(
+                f"INSERT INTO {SearchEntry._meta.db_table} (incident_id, public, everything) "
+                "VALUES (%s, %s, %s)",
+                entries,
+            )
