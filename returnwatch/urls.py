@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/", include("returnwatch.staff_urls")),
     path("exports/", include("returnwatch.exports.urls")),
     path("api/", include("returnwatch.exports.api_urls")),
+    path("feeds/", include("returnwatch.exports.feed_urls")),
 ]
 
 # Pages for people, English at the bare address and /es/… (and others) under a prefix.

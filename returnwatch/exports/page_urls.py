@@ -1,3 +1,11 @@
-from django.urls import URLPattern
+"""The data page, under the language prefix (/data/, /es/data/)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from . import views
+
+app_name = "data"
+
+urlpatterns = [
+    path("data/", views.data_page, name="page"),
+]

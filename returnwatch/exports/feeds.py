@@ -1,0 +1,111 @@
+"""Atom feed of published incidents, newest published first, with the search parameters of
+/incidents/ (a journalist follows /feeds/incidents.atom?city=reynosa&type=kidnapping).
+
+Language-neutral address, so the feed is in English whatever the browser asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
+
+from returnwatch import public
+from returnwatch.incidents import filters
+from returnwatch.incidents.filters import Search
+from returnwatch.public import PublicIncident
+
+from . import formats
+
+FEED_SIZE = 50
+
+
+class IncidentFeed(Feed):
+    feed_type = Atom1Feed
+
+    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with translation.override("en"):
+            response = super().__call__(request, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Search:
+        return filters.parse(request.GET)
+
+    def title(self, search: Search) -> str:
+        if not search.is_filtered:
+            return "ReturnWatch: new published cases"
+        described = ", ".join(f"{k}={v}" for k, v in search.params())
+        return f"ReturnWatch: new published cases ({described})"
+
+    def subtitle(self, search: Search) -> str:
+        return (
+            "Publicly reported attacks on people forced to wait or return to danger. "
+            "Counts are of public reports; the true number is higher."
+        )
+
+    def link(self, search: Search) -> str:
+        query = urlencode(search.params())
+        return f"{formats.site_url()}/incidents/" + (f"?{query}" if query else "")
+
+    def feed_url(self, search: Search) -> str:
+        query = urlencode(search.params())
+        return f"{formats.site_url()}/feeds/incidents.atom" + (f"?{query}" if query else "")
+
+    def feed_guid(self, search: Search) -> str:
+        return self.feed_url(search)
+
+    def author_name(self) -> str:
+        return "ReturnWatch"
+
+    def feed_copyright(self) -> str:
+        return f"Data licence: {formats.license_info()['name']}"
+
+    def items(self, search: Search) -> list[PublicIncident]:
+        qs = search.apply(public.incidents()).order_by("-published_at", "-id")[:FEED_SIZE]
+        return public.project(list(qs))
+
+    def item_title(self, item: PublicIncident) -> str:
+        return item.title
+
+    def item_description(self, item: PublicIncident) -> str:
+        # Plain text (escaped by the feed writer): summary, then date and city.
+        facts = []
+        if item.date:
+            facts.append(f"Date: {_date(item)}")
+        if item.city:
+            facts.append(f"City: {item.city.label_en}, {item.city.state}".rstrip(", "))
+        if item.violence_types:
+            facts.append("Type: " + ", ".join(t.label_en for t in item.violence_types))
+        return item.summary + ("\n\n" + " · ".join(facts) if facts else "")
+
+    def item_link(self, item: PublicIncident) -> str:
+        return formats.case_url(item.reference)
+
+    def item_guid(self, item: PublicIncident) -> str:
+        return formats.case_url(item.reference)
+
+    def item_pubdate(self, item: PublicIncident) -> Any:
+        return item.published_at
+
+    def item_updateddate(self, item: PublicIncident) -> Any:
+        return item.published_at
+
+    def item_categories(self, item: PublicIncident) -> list[str]:
+        cats = [t.code for t in item.violence_types]
+        if item.city:
+            cats.append(f"city:{item.city.code}")
+        return cats
+
+
+def _date(item: PublicIncident) -> str:
+    d = item.date
+    if item.date_precision == "year":
+        return str(d.year)
+    if item.date_precision == "month":
+        return d.strftime("%B %Y")
+    text = d.isoformat()
+    return f"about {text}" if item.date_precision == "approximate" else text
