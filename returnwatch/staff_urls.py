@@ -7,6 +7,7 @@ app_name = "staff"
 urlpatterns = [
     path("", include("returnwatch.incidents.staff_urls")),
     path("", include("returnwatch.accounts.urls")),
+    path("", include("returnwatch.audit.staff_urls")),
     path("tips/", include("returnwatch.intake.staff_urls")),
     path("library/", include("returnwatch.library.staff_urls")),
     path("data/", include("returnwatch.exports.staff_urls")),

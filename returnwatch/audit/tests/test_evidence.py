@@ -1,0 +1,90 @@
+"""The evidence bundle: archived files, their hashes and the incident's history, staff only."""
+
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import verified_login
+from returnwatch.audit.log import record
+from returnwatch.audit.models import Entry
+
+from .helpers import archived_document, cite
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def case(media: Path, make_incident: Any, researcher: Any) -> Any:
+    incident = make_incident(narrative="NARRATIVE-SECRET-7731")
+    record(researcher, "create", incident, fields=["title", "narrative"])
+    first = archived_document(b"%PDF report one", researcher, title="NGO report")
+    second = archived_document(b"news story two", researcher, title="News story")
+    cite(incident, first, researcher)
+    cite(incident, second, researcher)
+    archived_document(b"unrelated", researcher, title="Not cited")
+    return incident
+
+
+def test_bundle_holds_files_manifest_and_history(client: Any, case: Any, researcher: Any) -> None:
+    verified_login(client, researcher)
+    url = f"/staff/incidents/{case.reference}/evidence.zip"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert "no-store" in response["Cache-Control"]
+    z = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    manifest = json.loads(z.read("manifest.json"))
+    assert manifest["incident"]["reference"] == case.reference
+    assert {f["title"] for f in manifest["files"]} == {"NGO report", "News story"}
+    for f in manifest["files"]:
+        data = z.read(f["path"])
+        assert hashlib.sha256(data).hexdigest() == f["sha256"]
+        assert f["size"] == len(data)
+        assert f["captured_by"] == "rita" and f["captured_at"]
+        assert f["source_url"] == "https://news.example.org/story"
+        assert f["sha256_matches_record"] is True
+    sums = z.read("SHA256SUMS").decode().splitlines()
+    assert len(sums) == 2
+    actions = [(h["action"], h["record"].split(":")[0]) for h in manifest["history"]]
+    assert ("create", "incidents.incident") in actions
+    assert ("create", "incidents.citation") in actions
+    assert ("create", "incidents.document") in actions
+    # The history names fields, never values.
+    assert "NARRATIVE-SECRET-7731" not in z.read("manifest.json").decode()
+    # The download itself is recorded.
+    assert Entry.objects.filter(action="evidence_bundle", target_id=str(case.pk)).exists()
+
+
+def test_bundle_flags_a_file_that_changed(
+    client: Any, case: Any, media: Path, researcher: Any
+) -> None:
+    doc = case.citations.first().document
+    path = Path(media, doc.file.name)
+    path.chmod(0o644)
+    path.write_bytes(b"tampered")
+    verified_login(client, researcher)
+    response = client.get(f"/staff/incidents/{case.reference}/evidence.zip")
+    z = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    files = {f["document_id"]: f for f in json.loads(z.read("manifest.json"))["files"]}
+    assert files[doc.pk]["sha256_matches_record"] is False
+
+
+def test_bundle_is_for_staff_who_may_see_the_case(client: Any, case: Any, make_user: Any) -> None:
+    url = f"/staff/incidents/{case.reference}/evidence.zip"
+    response = client.get(url)
+    assert response.status_code == 302 and "/staff/login/" in response["Location"]
+    partner = make_user("paula", "researcher", org="Partner A")
+    verified_login(client, partner)
+    assert client.get(url).status_code == 404  # published, but not theirs: no restricted files
+    assert client.get("/staff/incidents/RW-1999-99999/evidence.zip").status_code == 404
