@@ -191,3 +191,75 @@ def test_lead_researcher_finds_restricted_words(world: dict[str, Any]) -> None:
     found = c.get(reverse("staff:home"), {"q": "LEAD-PUBLISHED-NARRATIVE"})
     refs = [i.reference for i in found.context["page"].object_list]
     assert refs == [world["published"].reference]
+
+
+# ---------------------------------------------------------------------------- Django admin
+
+
+def test_admin_edits_vocabulary_labels_in_every_language(world: dict[str, Any]) -> None:
+    from returnwatch.audit import log
+    from returnwatch.incidents.models import ViolenceType
+
+    c = client_as(world, "admin")
+    term = ViolenceType.objects.get(code="kidnapping")
+    url = reverse("admin:incidents_violencetype_change", args=[term.pk])
+    assert c.get(url).status_code == 200
+    response = c.post(
+        url,
+        {
+            "label_en": "Kidnapping",
+            "label_es": "Secuestro",
+            "label_fr": "Enlèvement",
+            "label_pt": "Sequestro",
+            "label_ht": "Kidnapin",
+            "huridocs_term": term.huridocs_term,
+            "position": term.position,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    term.refresh_from_db()
+    assert term.code == "kidnapping"  # codes are not editable
+    assert (term.label_fr, term.label_pt, term.label_ht) == ("Enlèvement", "Sequestro", "Kidnapin")
+    assert set(log.history(term).get().fields) == {"label_fr", "label_pt", "label_ht"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "violencetype",
+        "perpetrator",
+        "victimgroup",
+        "placetype",
+        "program",
+        "documentkind",
+        "portofentry",
+        "city",
+        "country",
+        "incident",
+        "document",
+    ],
+)
+def test_admin_lists_the_record(world: dict[str, Any], model: str) -> None:
+    c = client_as(world, "admin")
+    assert c.get(reverse(f"admin:incidents_{model}_changelist")).status_code == 200
+
+
+def test_admin_reads_incidents_and_documents_but_files_stay_fixed(world: dict[str, Any]) -> None:
+    c = client_as(world, "admin")
+    incident, doc = world["draft"], world["doc"]
+    page = c.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()  # read-only
+    assert c.get(reverse("admin:incidents_incident_add")).status_code == 403
+    page = c.get(reverse("admin:incidents_document_change", args=[doc.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="title"' in html and 'name="file"' not in html and doc.sha256 in html
+
+
+def test_researchers_do_not_get_into_the_admin(world: dict[str, Any]) -> None:
+    c = client_as(world, "researcher")
+    response = c.get(reverse("admin:incidents_violencetype_changelist"))
+    assert response.status_code == 302
+    assert "/admin/login/" in response["Location"]
