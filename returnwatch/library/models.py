@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from returnwatch.incidents.models import Document, Program
 from returnwatch.incidents.search import fold
@@ -37,11 +38,11 @@ DEFAULT_DOCUMENT_KIND = {
 
 
 class LawsuitStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    DECIDED = "decided", _("Decided")
-    APPEALED = "appealed", _("Appealed")
-    SETTLED = "settled", _("Settled")
-    CLOSED = "closed", _("Closed")
+    PENDING = "pending", pgettext_lazy("lawsuit status", "Pending")
+    DECIDED = "decided", pgettext_lazy("lawsuit status", "Decided")
+    APPEALED = "appealed", pgettext_lazy("lawsuit status", "Appealed")
+    SETTLED = "settled", pgettext_lazy("lawsuit status", "Settled")
+    CLOSED = "closed", pgettext_lazy("lawsuit status", "Closed")
 
 
 class LibraryItem(models.Model):

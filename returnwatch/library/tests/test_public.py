@@ -309,3 +309,20 @@ def test_item_cited_by_many_lists_ten_and_links_the_rest(
     assert page.count('href="/incidents/RW-') == 10
     assert "See all 12 cases" in page
     assert Citation.objects.filter(document=item.document).count() == 12
+
+
+def test_spanish_labels(client: Client, shelf: Any) -> None:
+    html = get(client, "/es/resources/?kind=lawsuit").content.decode()
+    for text in ("Biblioteca", "Demanda judicial", "Apelada", "Palabras en títulos y resúmenes",
+                 "1 elemento", "Más recientes primero", "Organización", "Año", "Programa"):  # fmt: skip
+        assert text in html, text
+    page = get(client, f"/es/resources/{shelf['lawsuit'].slug}/").content.decode()
+    for text in (
+        "La demanda",
+        "Tribunal",
+        "Número de expediente",
+        "Partes",
+        "Fecha de presentación",
+    ):
+        assert text in page, text
+    assert "Docket number" not in page and "The lawsuit" not in page
