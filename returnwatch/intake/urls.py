@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+"""Public addresses: /report/ (send information) and /report/follow-up/ (receipt code)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.report, name="report"),
+    path("follow-up/", views.follow_up, name="follow_up"),
+]
