@@ -16,7 +16,9 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from returnwatch.incidents.models import City, Country, PortOfEntry, Program, ViolenceType
+from returnwatch.incidents.models import City, PortOfEntry, Program, ViolenceType
+
+from .vocab import country_choices, term_label
 
 ASSISTANT_LANGUAGES = ["en", "es", "ht", "pt", "fr"]
 NARRATIVE_MAX = 60_000  # generous: a long account must still fit; the PDF flows over pages
@@ -132,7 +134,7 @@ class CodeChoiceField(forms.ModelChoiceField):
         super().__init__(queryset=queryset, to_field_name="code", **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.label
+        return term_label(obj)
 
 
 class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -141,7 +143,7 @@ class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):
         super().__init__(queryset=queryset, to_field_name="code", **kwargs)
 
     def label_from_instance(self, obj: Any) -> str:
-        return obj.label
+        return term_label(obj)
 
 
 class StepForm(forms.Form):
@@ -164,10 +166,7 @@ class FilerForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("Please choose who is filing.")},
     )
-    rep_name = text(
-        _("Your full name (the person filing)"),
-        help_text=_("Only if you are filing for someone else."),
-    )
+    rep_name = text(_("Your full name (the person filing)"))
     rep_organization = text(_("Organization or law firm, if any"))
     rep_relationship = text(
         _("Your relationship to the person harmed"),
@@ -221,8 +220,10 @@ class PersonForm(StepForm):
         help_text=_("8 or 9 digits, on US immigration papers. Leave empty if none."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    nationality = CodeChoiceField(
-        Country.objects.filter(active=True), label=_("Nationality"), required=False
+    nationality = forms.ChoiceField(
+        label=_("Nationality"),
+        required=False,
+        choices=lambda: [("", _("Not given")), *country_choices()],
     )
     phone = text(_("Phone (with WhatsApp if possible)"), max_length=60)
     email = forms.EmailField(

@@ -23,6 +23,7 @@ from .forms import (
     format_a_number,
 )
 from .models import Office
+from .vocab import country_name, term_label
 
 HT_MONTHS = [
     "janvye", "fevriye", "mas", "avril", "me", "jen",
@@ -151,7 +152,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     not_given = _("Not given")
     program = a.get("program")
     program_text = (
-        program.label_for(language)
+        term_label(program, language)
         if program
         else _('the Migrant Protection Protocols ("Remain in Mexico")')
     )
@@ -214,7 +215,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
         Item(label=_("Other names used"), text=a.get("other_names", "")),
         Item(label=_("Date of birth"), text=long_date(a.get("date_of_birth"), language)),
         Item(label=_("A-number"), text=format_a_number(a.get("a_number", ""))),
-        Item(label=_("Nationality"), text=nationality.label_for(language) if nationality else ""),
+        Item(label=_("Nationality"), text=country_name(nationality or "", language)),
         Item(label=_("Phone"), text=a.get("phone", "")),
         Item(label=_("Email"), text=a.get("email", "")),
         Item(label=_("Mailing address"), text=a.get("address", "")),
@@ -244,10 +245,10 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     port, ret_city = a.get("port_of_entry"), a.get("return_city")
     harm_city = a.get("incident_city") or ret_city
     s2.items += [
-        Item(label=_("Program"), text=program.label_for(language) if program else not_given),
+        Item(label=_("Program"), text=term_label(program, language) if program else not_given),
         Item(label=_("Date of return to Mexico"), text=long_date(a.get("return_date"), language)),
-        Item(label=_("US port of entry"), text=port.label_for(language) if port else not_given),
-        Item(label=_("City of return"), text=ret_city.label_for(language) if ret_city else ""),
+        Item(label=_("US port of entry"), text=term_label(port, language) if port else not_given),
+        Item(label=_("City of return"), text=term_label(ret_city, language) if ret_city else ""),
         Item(
             label=_("Date of the harm"),
             text=long_date(a.get("incident_date"), language) or not_given,
@@ -255,7 +256,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
         Item(label=_("Time"), text=a.get("incident_time", "")),
         Item(
             label=_("City where the harm happened"),
-            text=harm_city.label_for(language) if harm_city else "",
+            text=term_label(harm_city, language) if harm_city else "",
         ),
         Item(label=_("Place"), text=a.get("incident_place", "")),
     ]
@@ -303,7 +304,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     if a.get("interview_details"):
         s5.items.append(Item(label=_("About the interview"), text=a["interview_details"]))
     s5.items.append(Item(heading=_("Harm suffered after return")))
-    kinds = [t.label_for(language) for t in a.get("violence_types", [])]
+    kinds = [term_label(t, language) for t in a.get("violence_types", [])]
     if kinds:
         s5.items.append(Item(label=_("Kinds of harm"), bullets=kinds))
     s5.items.append(Item(text=a.get("narrative", "")))
@@ -444,7 +445,8 @@ def _to_text(letter: Letter) -> str:
     if letter.copy_note:
         out += [letter.copy_note, ""]
     out += [letter.date, "", *letter.to_lines, ""]
-    out += [f"{pgettext('email', 'Subject')}: {letter.subject}", "", letter.salutation, ""]
+    subject = pgettext("email", "Subject")
+    out += [f"{subject}: {letter.subject}", "", letter.salutation, ""]
     for p in letter.opening:
         out += [p, ""]
     for s in letter.sections:

@@ -140,6 +140,12 @@ class LegalService(Translated):
         return self.name
 
     @property
+    def city_labels(self) -> list[str]:
+        from .vocab import term_label
+
+        return [term_label(city) for city in self.cities.all()]
+
+    @property
     def language_labels(self) -> list[str]:
         labels = dict(LegalServiceLanguage.choices)
         return [str(labels.get(code, code)) for code in self.languages]

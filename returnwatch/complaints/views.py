@@ -313,7 +313,7 @@ def _share(request: HttpRequest, a: dict[str, Any], role: str) -> str:
     if "fear" in chosen:
         data["fear_expressed"] = a.get("fear_expressed", "unknown")
     if "nationality" in chosen and a.get("nationality"):
-        data["nationalities"] = [a["nationality"].code]
+        data["nationalities"] = [a["nationality"]]
     if "narrative" in chosen:
         data["narrative"] = a.get("narrative", "")
     else:
