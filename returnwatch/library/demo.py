@@ -269,11 +269,26 @@ def _archived_copy(document: Document, spec: dict[str, Any]) -> None:
     document.save()
 
 
+def _candidates(
+    pool: list[Incident], program_of: dict[int, str | None], spec: dict[str, Any]
+) -> list[Incident]:
+    fitting = [
+        i
+        for i in pool
+        if program_of.get(i.pk) in spec["programs"]
+        and (spec["kind"] == LibraryKind.LAWSUIT or i.date is None or i.date <= spec["date"])
+    ]
+    return fitting if len(fitting) >= 3 else pool
+
+
 def load_library_demo(incidents: Sequence[Incident]) -> None:
     """Create the demo library items and have a sample of `incidents` cite each one."""
     kinds = {k.code: k for k in DocumentKind.objects.all()}
     programs = {p.code: p for p in Program.objects.all()}
     pool = sorted(incidents, key=lambda i: i.pk)
+    program_of = dict(
+        Incident.objects.filter(pk__in=[i.pk for i in pool]).values_list("pk", "program__code")
+    )
     with transaction.atomic():
         for spec in ITEMS:
             kind = kinds[spec.get("document_kind") or DOCUMENT_KIND[spec["kind"]]]
@@ -327,11 +342,13 @@ def load_library_demo(incidents: Sequence[Incident]) -> None:
                 KeyFiling.objects.get_or_create(
                     item=item, document=filing_doc, defaults={"position": position}
                 )
-            # A stable sample per item, so a second run cites the same incidents.
-            if pool:
+            # A stable sample per item, so a second run cites the same incidents; preferably
+            # cases of the item's programs that happened before it was published.
+            candidates = _candidates(pool, program_of, spec)
+            if candidates:
                 rng = random.Random(spec["slug"])
-                k = max(1, round(len(pool) * spec["share"]))
-                for incident in rng.sample(pool, min(k, len(pool))):
+                k = max(1, round(len(candidates) * spec["share"]))
+                for incident in rng.sample(candidates, min(k, len(candidates))):
                     Citation.objects.get_or_create(
                         incident=incident,
                         document=document,
