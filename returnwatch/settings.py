@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_countries",
     "django_otp",
@@ -250,11 +251,34 @@ LOGGING = {
     "loggers": {"django.server": {"handlers": [], "propagate": False}},
 }
 
+# API (docs/api.md): public reads, researchers' tokens for writes, anonymous rate limit.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
+API_USER_RATE = os.environ.get("API_USER_RATE", "1200/minute")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "returnwatch.exports.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["returnwatch.exports.auth.ReadOnlyOrResearcher"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "returnwatch.exports.auth.AnonymousThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "user": API_USER_RATE},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ReturnWatch API",
+    "DESCRIPTION": "Published incidents of violence against asylum seekers returned to Mexico, "
+    "their statistics, vocabularies and library; token-authenticated writes for researchers. "
+    "See /data/ for every field.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI from drf-spectacular-sidecar: served by this site, never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }

@@ -1,3 +1,35 @@
-from django.urls import URLPattern
+"""The JSON API under /api/: version 1, its OpenAPI 3 schema and documentation page."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import api
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", api.RootView.as_view(), name="root"),
+    path("v1/incidents/", api.IncidentListView.as_view(), name="incidents"),
+    path("v1/incidents/<str:reference>/", api.IncidentDetailView.as_view(), name="incident"),
+    path(
+        "v1/incidents/<str:reference>/citations/",
+        api.CitationCreateView.as_view(),
+        name="citations",
+    ),
+    path("v1/documents/", api.DocumentCreateView.as_view(), name="documents"),
+    path("v1/statistics/", api.StatisticsView.as_view(), name="statistics"),
+    path("v1/vocabularies/", api.VocabularyListView.as_view(), name="vocabularies"),
+    path("v1/vocabularies/<str:name>/", api.VocabularyDetailView.as_view(), name="vocabulary"),
+    path("v1/library/", api.LibraryListView.as_view(), name="library"),
+    path("v1/library/<slug:slug>/", api.LibraryDetailView.as_view(), name="library_item"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # Swagger UI from drf-spectacular-sidecar; the split view keeps its script in a file
+    # of its own (the site's Content-Security-Policy forbids inline scripts).
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="exports/api_docs.html"
+        ),
+        name="docs",
+    ),
+]

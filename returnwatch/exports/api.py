@@ -1,0 +1,732 @@
+"""JSON API /api/v1/ (docs/api.md). Reads go through returnwatch.public only; writes need a
+researcher's token and follow the workspace's rules (drafts only; publishing stays with
+editors in the workspace), each recorded in the change history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from returnwatch import public
+from returnwatch.accounts import permissions
+from returnwatch.audit import log
+from returnwatch.incidents import facets, filters, stats, workflow
+from returnwatch.incidents.models import (
+    Citation,
+    City,
+    Country,
+    Document,
+    DocumentKind,
+    Incident,
+    Perpetrator,
+    PlaceType,
+    PortOfEntry,
+    Program,
+    Status,
+    VictimGroup,
+    ViolenceType,
+)
+
+from . import formats
+from .fields import DESCRIPTIONS
+
+# ---------------------------------------------------------------------------- base
+
+
+# The API is language-neutral: labels and messages in English whatever the browser says.
+class EnglishView(APIView):
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        with translation.override("en"):
+            response = super().dispatch(request, *args, **kwargs)
+            if request.method in ("GET", "HEAD"):
+                response["Access-Control-Allow-Origin"] = "*"
+            return response
+
+
+SEARCH_PARAMETERS = [
+    OpenApiParameter("q", str, description="Words, Spanish and English alike (full text)."),
+    *[
+        OpenApiParameter(
+            f.param,
+            str,
+            many=True,
+            explode=True,
+            description=f"{f.label} code (repeat for any of several values).",
+        )
+        for f in filters.FACETS
+    ],
+    OpenApiParameter("year", int, many=True, explode=True, description="Year of the incident."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="Incidents on or after this date."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Incidents on or before this date."),
+    OpenApiParameter("document", int, description="Incidents citing this library document."),
+]
+
+
+# ---------------------------------------------------------------------------- serializers
+
+_JSON_TYPES = {
+    "integer": serializers.IntegerField,
+    "number": serializers.FloatField,
+    "boolean": serializers.BooleanField,
+    "date": serializers.DateField,
+    "date-time": serializers.DateTimeField,
+}
+
+
+def _field(name: str) -> serializers.Field:
+    from .fields import TYPES
+
+    kind = TYPES.get(name, "text")
+    help_text = str(DESCRIPTIONS[name])
+    if kind == "list of codes":
+        return serializers.ListField(child=serializers.CharField(), help_text=help_text)
+    cls = _JSON_TYPES.get(kind, serializers.CharField)
+    required = name in ("reference", "url", "title")
+    return cls(help_text=help_text, allow_null=not required)  # type: ignore[no-any-return]
+
+
+PublicIncidentSerializer = type(
+    "PublicIncident",
+    (serializers.Serializer,),
+    {name: _field(name) for name in formats.COLUMNS},
+)
+
+
+class SourceSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.CharField()
+    date_published = serializers.DateField(allow_null=True)
+    kind = serializers.CharField()
+    language = serializers.CharField()
+    passage = serializers.CharField()
+    excerpt = serializers.CharField()
+    reliability = serializers.CharField()
+
+
+class IncidentDetailSerializer(PublicIncidentSerializer):  # type: ignore[misc,valid-type]
+    status = serializers.CharField()
+    sources = SourceSerializer(many=True)
+    library = serializers.ListField(child=serializers.CharField(), help_text="Library item slugs.")
+
+
+class FacetValueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetSerializer(serializers.Serializer):
+    param = serializers.CharField()
+    label = serializers.CharField()
+    values = FacetValueSerializer(many=True)
+
+
+def _code_field(model: Any, **kw: Any) -> serializers.SlugRelatedField:
+    return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kw)
+
+
+class IncidentWriteSerializer(serializers.ModelSerializer):
+    """A researcher's incident, as written through the API: always a draft (or in review)."""
+
+    city = _code_field(City, required=False, allow_null=True)
+    place_type = _code_field(PlaceType, required=False, allow_null=True)
+    program = _code_field(Program, required=False, allow_null=True)
+    port_of_entry = _code_field(PortOfEntry, required=False, allow_null=True)
+    violence_types = _code_field(ViolenceType, many=True, required=False)
+    perpetrators = _code_field(Perpetrator, many=True, required=False)
+    victim_groups = _code_field(VictimGroup, many=True, required=False)
+    nationalities = _code_field(Country, many=True, required=False)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "reference", "status", "title", "summary", "narrative", "date", "date_precision",
+            "date_reported", "city", "place_type", "program", "violence_types", "perpetrators",
+            "victim_groups", "nationalities", "victims_count", "children_count", "gender",
+            "port_of_entry", "fear_expressed", "complaint_crcl", "complaint_oig", "lawsuit",
+            "verification", "external_id",
+        ]  # fmt: skip
+        read_only_fields = ["reference", "status"]
+
+    def validate_date(self, value: Any) -> Any:
+        import datetime as dt
+
+        if value and value > dt.date.today():
+            raise serializers.ValidationError("The date of the incident cannot be in the future.")
+        return value
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        instance = self.instance
+        victims = data.get("victims_count", getattr(instance, "victims_count", 1))
+        children = data.get("children_count", getattr(instance, "children_count", 0))
+        if children > victims:
+            raise serializers.ValidationError(
+                {"children_count": f"There cannot be more children than people harmed ({victims})."}
+            )
+        return data
+
+
+class CitationWriteSerializer(serializers.ModelSerializer):
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+
+    class Meta:
+        model = Citation
+        fields = ["id", "document", "passage", "excerpt", "reliability"]
+        read_only_fields = ["id"]
+
+
+class DocumentWriteSerializer(serializers.ModelSerializer):
+    kind = _code_field(DocumentKind)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "publisher",
+            "url",
+            "date_published",
+            "language",
+            "summary",
+        ]
+        read_only_fields = ["id"]
+
+
+# ---------------------------------------------------------------------------- incidents
+
+
+class IncidentCursor(CursorPagination):
+    ordering = "-id"  # newest records first; stable under concurrent additions
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def records(ids_in_order: list[int]) -> list[dict[str, Any]]:
+    """Public records (the export shape) of these incidents, in this order."""
+    if not ids_in_order:
+        return []
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in public.export_rows(public.incidents().filter(pk__in=ids_in_order)):
+        for row in chunk:
+            found[row["reference"]] = formats.record(row)
+    refs = dict(Incident.objects.filter(pk__in=ids_in_order).values_list("pk", "reference"))
+    return [found[refs[pk]] for pk in ids_in_order if refs.get(pk) in found]
+
+
+def _facets(search: filters.Search, matching: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "param": f.param,
+            "label": f.label,
+            "values": [
+                {"code": v.code, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in f.values
+            ],
+        }
+        for f in facets.counts(search, matching)
+    ]
+
+
+def _changed(serializer: serializers.ModelSerializer, instance: Incident | None) -> list[str]:
+    names = []
+    for name, value in serializer.validated_data.items():
+        if instance is None:
+            names.append(name)
+            continue
+        current = getattr(instance, name)
+        if hasattr(current, "all"):
+            if {t.pk for t in current.all()} != {t.pk for t in value}:
+                names.append(name)
+        elif current != value:
+            names.append(name)
+    return names
+
+
+class IncidentListView(EnglishView):
+    @extend_schema(
+        operation_id="incidents_list",
+        summary="Published incidents",
+        description=(
+            "Published incidents matching the search parameters (the same as /incidents/), "
+            "newest records first, with cursor pagination (follow `next`). Facet counts come "
+            "with the first page (`facets=1` or `facets=0` to choose). Unknown codes are "
+            "ignored and listed in `notices`."
+        ),
+        parameters=[
+            *SEARCH_PARAMETERS,
+            OpenApiParameter("cursor", str, description="Position, from `next` or `previous`."),
+            OpenApiParameter("page_size", int, description="Records per page (at most 500)."),
+            OpenApiParameter("facets", int, enum=[0, 1], description="Include facet counts."),
+        ],
+        responses=inline_serializer(
+            "IncidentPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "notices": serializers.ListField(child=serializers.CharField()),
+                "facets": FacetSerializer(many=True, required=False),
+                "results": PublicIncidentSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        search = filters.parse(request.query_params)
+        matching = search.apply(public.incidents())
+        paginator = IncidentCursor()
+        page = (
+            paginator.paginate_queryset(
+                matching.select_related(None).only("id"), request, view=self
+            )
+            or []
+        )
+        data: dict[str, Any] = {
+            "count": matching.count(),
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "notices": search.notices,
+        }
+        want = request.query_params.get("facets")
+        if want == "1" or (want != "0" and not request.query_params.get("cursor")):
+            data["facets"] = _facets(search, matching)
+        data["results"] = records([r.pk for r in page])
+        return Response(data)
+
+    @extend_schema(
+        operation_id="incidents_create",
+        summary="Create an incident (as a draft)",
+        description="Needs a researcher's token. The record is a draft: editors publish it "
+        "in the workspace.",
+        request=IncidentWriteSerializer,
+        responses={201: IncidentWriteSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = IncidentWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            changed = _changed(serializer, None)
+            incident = serializer.save(
+                status=Status.DRAFT,
+                created_by=request.user,
+                organization=getattr(request.user, "organization", None),
+            )
+            log.record(request.user, "create", incident, changed, note="API", about=incident)
+        response = Response(IncidentWriteSerializer(incident).data, status=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:incident", args=[incident.reference])
+        return response
+
+
+def _editable(request: Request, reference: str) -> Incident:
+    visible = permissions.visible_incidents(request.user, Incident.objects.all())
+    incident = get_object_or_404(visible, reference=reference)
+    if not workflow.can_edit(request, incident):  # type: ignore[arg-type]
+        raise PermissionDenied(
+            "This record is public: only an editor who signed in with a second factor may "
+            "change it, in the workspace."
+        )
+    return incident
+
+
+class IncidentDetailView(EnglishView):
+    @extend_schema(
+        operation_id="incidents_retrieve",
+        summary="One published incident, with its sources",
+        description="A retracted incident answers with its reference, title, status and the "
+        "reason it was retracted only.",
+        responses={200: IncidentDetailSerializer, 404: None},
+    )
+    def get(self, request: Request, reference: str) -> Response:
+        shown = public.incident(reference)
+        if shown is None:
+            raise NotFound("There is no public case with this reference.")
+        if shown.is_retracted:
+            return Response(
+                {
+                    "reference": shown.reference,
+                    "url": formats.case_url(shown.reference),
+                    "status": shown.status,
+                    "title": shown.title,
+                    "retraction_reason": shown.retraction_reason,
+                }
+            )
+        pk = public.incident_ids().filter(reference=reference).values_list("pk", flat=True).first()
+        data = records([pk])[0] if pk else {}
+        data["status"] = shown.status
+        data["sources"] = [
+            {
+                "title": c.document_title,
+                "publisher": c.document_publisher,
+                "url": c.document_url,
+                "date_published": formats.json_value(c.document_date),
+                "kind": c.document_kind.code,
+                "language": c.document_language,
+                "passage": c.passage,
+                "excerpt": c.excerpt,
+                "reliability": c.reliability,
+            }
+            for c in public.citations(reference)
+        ]
+        data["library"] = [item.slug for item in public.library_items_for(reference)]
+        return Response(data)
+
+    @extend_schema(
+        operation_id="incidents_partial_update",
+        summary="Change a draft or a record in review",
+        description="Needs a researcher's token. Public records (published, retracted) cannot "
+        "be changed through the API; the status cannot be changed here.",
+        request=IncidentWriteSerializer,
+        responses={200: IncidentWriteSerializer},
+    )
+    def patch(self, request: Request, reference: str) -> Response:
+        return self._update(request, reference, partial=True)
+
+    @extend_schema(
+        operation_id="incidents_update",
+        summary="Replace a draft or a record in review",
+        request=IncidentWriteSerializer,
+        responses={200: IncidentWriteSerializer},
+    )
+    def put(self, request: Request, reference: str) -> Response:
+        return self._update(request, reference, partial=False)
+
+    def _update(self, request: Request, reference: str, *, partial: bool) -> Response:
+        incident = _editable(request, reference)
+        serializer = IncidentWriteSerializer(incident, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            changed = _changed(serializer, incident)
+            incident = serializer.save()
+            if changed:
+                log.record(request.user, "update", incident, changed, note="API", about=incident)
+        return Response(IncidentWriteSerializer(incident).data)
+
+
+class CitationCreateView(EnglishView):
+    @extend_schema(
+        operation_id="citations_create",
+        summary="Cite a document as a source of a draft",
+        request=CitationWriteSerializer,
+        responses={201: CitationWriteSerializer},
+    )
+    def post(self, request: Request, reference: str) -> Response:
+        incident = _editable(request, reference)
+        serializer = CitationWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                citation = serializer.save(incident=incident)
+                log.record(
+                    request.user,
+                    "create",
+                    citation,
+                    ["document", *[k for k in serializer.validated_data if k != "document"]],
+                    note="API",
+                    about=incident,
+                )
+        except IntegrityError:
+            raise serializers.ValidationError(
+                {"document": "This incident already cites this document."}
+            ) from None
+        return Response(CitationWriteSerializer(citation).data, status=status.HTTP_201_CREATED)
+
+
+class DocumentCreateView(EnglishView):
+    @extend_schema(
+        operation_id="documents_create",
+        summary="Add a document (a source) to the workspace",
+        request=DocumentWriteSerializer,
+        responses={201: DocumentWriteSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = DocumentWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():
+            document = serializer.save(created_by=request.user)
+            log.record(
+                request.user, "create", document, list(serializer.validated_data), note="API"
+            )
+        return Response(DocumentWriteSerializer(document).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------- statistics
+
+
+class StatisticsView(EnglishView):
+    @extend_schema(
+        operation_id="statistics",
+        summary="The numbers on /stats/",
+        description="Counts of published incidents following the counting rules on /data/.",
+        responses=inline_serializer(
+            "Statistics",
+            {
+                "incidents": serializers.IntegerField(),
+                "people": serializers.IntegerField(),
+                "children_kidnapped_incidents": serializers.IntegerField(),
+                "undated": serializers.IntegerField(),
+                "months": inline_serializer(
+                    "Month",
+                    {
+                        "month": serializers.CharField(),
+                        "count": serializers.IntegerField(),
+                        "running_total": serializers.IntegerField(),
+                    },
+                    many=True,
+                ),
+                "breakdowns": inline_serializer(
+                    "Breakdown",
+                    {
+                        "name": serializers.CharField(),
+                        "title": serializers.CharField(),
+                        "rows": inline_serializer(
+                            "BreakdownRow",
+                            {
+                                "code": serializers.CharField(),
+                                "label": serializers.CharField(),
+                                "count": serializers.IntegerField(),
+                            },
+                            many=True,
+                        ),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        numbers = stats.cached()
+        return Response(
+            {
+                "incidents": numbers.incidents,
+                "people": numbers.people,
+                "children_kidnapped_incidents": numbers.children_kidnapped_incidents,
+                "undated": numbers.undated,
+                "months": [
+                    {
+                        "month": m.month.strftime("%Y-%m"),
+                        "count": m.count,
+                        "running_total": m.running_total,
+                    }
+                    for m in numbers.months
+                ],
+                "breakdowns": [
+                    {
+                        "name": b.name,
+                        "title": str(b.title),
+                        "rows": [
+                            {"code": r.code, "label": r.label, "count": r.count} for r in b.rows
+                        ],
+                    }
+                    for b in numbers.breakdowns
+                ],
+                "note": "Published incidents only: counts of public reports; the true number is higher.",
+            }
+        )
+
+
+# ---------------------------------------------------------------------------- vocabularies
+
+
+class VocabularyListView(EnglishView):
+    @extend_schema(
+        operation_id="vocabularies_list",
+        summary="The vocabularies (codes used by the search parameters)",
+        responses=inline_serializer(
+            "VocabularyIndex",
+            {
+                "name": serializers.CharField(),
+                "url": serializers.CharField(),
+                "csv": serializers.CharField(),
+                "count": serializers.IntegerField(),
+            },
+            many=True,
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            [
+                {
+                    "name": name,
+                    "url": request.build_absolute_uri(reverse("api:vocabulary", args=[name])),
+                    "csv": request.build_absolute_uri(reverse("exports:vocabulary", args=[name])),
+                    "count": model.objects.count(),
+                }
+                for name, model, _extra in formats.VOCABULARIES
+            ]
+        )
+
+
+class VocabularyDetailView(EnglishView):
+    @extend_schema(
+        operation_id="vocabularies_retrieve",
+        summary="One vocabulary: codes and labels in every language",
+        responses={
+            200: inline_serializer(
+                "Vocabulary",
+                {
+                    "name": serializers.CharField(),
+                    "terms": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+            404: None,
+        },
+    )
+    def get(self, request: Request, name: str) -> Response:
+        if name not in formats.VOCABULARY_NAMES:
+            raise NotFound("There is no such vocabulary.")
+        columns = formats.vocabulary_columns(name)
+        return Response(
+            {
+                "name": name,
+                "terms": [
+                    dict(zip(columns, row, strict=True)) for row in formats.vocabulary_rows(name)
+                ],
+            }
+        )
+
+
+# ---------------------------------------------------------------------------- library
+
+
+def library_record(item: public.PublicLibraryItem) -> dict[str, Any]:
+    return {
+        "slug": item.slug,
+        "kind": item.kind,
+        "title_en": item.title_en,
+        "title_es": item.title_es,
+        "summary_en": item.summary_en,
+        "summary_es": item.summary_es,
+        "publisher": item.publisher,
+        "url": item.url,
+        "date_published": formats.json_value(item.date_published),
+        "language": item.language,
+        "sha256": item.sha256,
+        "media_type": item.media_type,
+        "court": item.court,
+        "docket_number": item.docket_number,
+        "parties": item.parties,
+        "filing_date": formats.json_value(item.filing_date),
+        "lawsuit_status": item.lawsuit_status,
+        "programs": [p.code for p in item.programs],
+        "incident_count": item.incident_count,
+        "incidents": f"{formats.site_url()}/api/v1/incidents/?document={item.document_id}",
+        "page": f"{formats.site_url()}/resources/{item.slug}/",
+        "is_demo": item.is_demo,
+    }
+
+
+LibraryItemSerializer = type(
+    "LibraryItem",
+    (serializers.Serializer,),
+    {
+        **{
+            k: serializers.CharField(allow_null=True)
+            for k in (
+                "slug",
+                "kind",
+                "title_en",
+                "title_es",
+                "summary_en",
+                "summary_es",
+                "publisher",
+                "url",
+                "date_published",
+                "language",
+                "sha256",
+                "media_type",
+                "court",
+                "docket_number",
+                "parties",
+                "filing_date",
+                "lawsuit_status",
+                "incidents",
+                "page",
+            )
+        },  # fmt: skip
+        "programs": serializers.ListField(child=serializers.CharField()),
+        "incident_count": serializers.IntegerField(allow_null=True),
+        "is_demo": serializers.BooleanField(),
+    },
+)
+
+
+class LibraryCursor(CursorPagination):
+    ordering = "-pk"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class LibraryListView(EnglishView):
+    @extend_schema(
+        operation_id="library_list",
+        summary="The library: reports, investigations, lawsuits",
+        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
+        responses=inline_serializer(
+            "LibraryPage",
+            {
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": LibraryItemSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        paginator = LibraryCursor()
+        qs = public.with_incident_counts(public.library_items())
+        page = paginator.paginate_queryset(qs, request, view=self) or []
+        return Response(
+            {
+                "next": paginator.get_next_link(),
+                "previous": paginator.get_previous_link(),
+                "results": [library_record(i) for i in public.project_library(list(page))],
+            }
+        )
+
+
+class LibraryDetailView(EnglishView):
+    @extend_schema(
+        operation_id="library_retrieve",
+        summary="One library item",
+        responses={200: LibraryItemSerializer, 404: None},
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        item = public.library_item(slug)
+        if item is None:
+            raise NotFound("There is no such library item.")
+        return Response(library_record(item))
+
+
+class RootView(EnglishView):
+    @extend_schema(exclude=True)
+    def get(self, request: Request) -> Response:
+        def url(name: str) -> str:
+            return request.build_absolute_uri(reverse(name))
+
+        return Response(
+            {
+                "incidents": url("api:incidents"),
+                "statistics": url("api:statistics"),
+                "vocabularies": url("api:vocabularies"),
+                "library": url("api:library"),
+                "schema": url("api:schema"),
+                "docs": url("api:docs"),
+                "data": f"{formats.site_url()}/data/",
+                "license": formats.license_info(),
+            }
+        )
