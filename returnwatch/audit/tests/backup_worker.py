@@ -1,0 +1,96 @@
+"""A separate process acting as the running site for the backup test: seeds, writes, dumps.
+
+Run as `python -m returnwatch.audit.tests.backup_worker seed|write|dump ...` with
+DATABASE_URL and MEDIA_ROOT pointing at the installation to act on.
+"""
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returnwatch.settings")
+django.setup()
+
+from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from returnwatch.audit.log import record  # noqa: E402
+from returnwatch.audit.tests.helpers import archived_document, cite  # noqa: E402
+from returnwatch.incidents.models import City, Incident, ViolenceType  # noqa: E402
+
+
+def add_incident(i: int, with_file: bool) -> None:
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title=f"Case {i}",
+            summary=f"Public summary {i}",
+            narrative=f"restricted narrative {i}",
+            status="published",
+            published_at=timezone.now(),
+            date=dt.date(2020, 1, 1) + dt.timedelta(days=i % 300),
+            city=City.objects.order_by("id")[i % 3],
+        )
+        incident.violence_types.set(ViolenceType.objects.order_by("id")[i % 4 : i % 4 + 1])
+        record("writer", "create", incident, fields=["title", "summary", "narrative"])
+        if with_file:
+            doc = archived_document(
+                f"archived source {i} {time.time()}".encode(), title=f"Source {i}"
+            )
+            cite(incident, doc)
+
+
+def seed(n: int) -> None:
+    for i in range(n):
+        add_incident(i, with_file=i % 2 == 0)
+
+
+def write(stop: Path, progress: Path, start: int) -> None:
+    deadline = time.monotonic() + 90
+    i = start
+    while not stop.exists() and time.monotonic() < deadline:
+        add_incident(i, with_file=i % 3 == 0)
+        i += 1
+        progress.write_text(str(i - start))
+    progress.write_text(str(i - start))
+
+
+def dump() -> dict[str, Any]:
+    """The public data: the CSV export when there is one, else the public projection."""
+    from django.test import Client
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        url = reverse("exports:csv")
+    except NoReverseMatch:
+        url = None
+    if url:
+        response = Client().get(url)
+        if response.status_code == 200:
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            text = body.decode()
+            rows = list(csv.DictReader(io.StringIO(text)))
+            return {"source": "csv", "rows": sorted(rows, key=lambda r: r["reference"])}
+    from returnwatch import public
+
+    rows = [
+        {k: str(v) for k, v in vars(p).items()} for p in public.project(list(public.incidents()))
+    ]
+    return {"source": "projection", "rows": sorted(rows, key=lambda r: r["reference"])}
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "seed":
+        seed(int(sys.argv[2]))
+    elif cmd == "write":
+        write(Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "dump":
+        json.dump(dump(), sys.stdout)
