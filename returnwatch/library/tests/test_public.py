@@ -326,3 +326,29 @@ def test_spanish_labels(client: Client, shelf: Any) -> None:
     ):
         assert text in page, text
     assert "Docket number" not in page and "The lawsuit" not in page
+
+
+def test_case_pages_list_the_items_and_the_count_matches_the_case_search(
+    client: Client, make_item: Any, make_incident: Any
+) -> None:
+    published = [make_incident(title=f"Published case {n}") for n in range(4)]
+    hidden = [
+        make_incident(title="Draft case", status="draft"),
+        make_incident(title="Retracted case", status="retracted"),
+        make_incident(title="Merged duplicate", merged_into=published[0]),
+    ]
+    item = make_item("Shared report", title_es="Informe compartido", cited_by=(*published, *hidden))
+    page = get(client, f"/incidents/{published[1].reference}/").content.decode()
+    assert 'href="/resources/shared-report/"' in page and "In the library" in page
+    es = get(client, f"/es/incidents/{published[1].reference}/").content.decode()
+    assert 'href="/es/resources/shared-report/"' in es and "Informe compartido" in es
+    retracted = client.get(f"/incidents/{hidden[1].reference}/").content.decode()
+    assert "/resources/shared-report/" not in retracted
+    # The count on the library page is the number of cases the linked search finds.
+    search = get(client, f"/incidents/?document={item.document_id}").content.decode()
+    found = set(re.findall(r"RW-\d{4}-\d{5}", search))
+    assert found == {i.reference for i in published}
+    assert (
+        "This report documents 4 published cases"
+        in get(client, "/resources/shared-report/").content.decode()
+    )
