@@ -1,31 +1,19 @@
 """create_tip / add_follow_up: the one path every tip takes."""
 
-import io
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from returnwatch.audit.models import Entry
 from returnwatch.intake import submissions
 from returnwatch.intake.files import FileRefused
 from returnwatch.intake.models import Tip, TipAttachment
 
+from .conftest import png_bytes
+
 pytestmark = pytest.mark.django_db
-
-
-def png_bytes() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(out, "PNG")
-    return out.getvalue()
-
-
-@pytest.fixture(autouse=True)
-def media(tmp_path: Any, settings: Any) -> Any:
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 def test_create_tip_saves_everything_and_returns_a_code(
