@@ -61,7 +61,7 @@ SINGLE = ("city", "place_type", "program", "port_of_entry")
 
 class IncidentForm(forms.ModelForm):
     tags_text = forms.CharField(
-        label=_("tags"),
+        label=_("Tags"),
         required=False,
         help_text=_("Words separated by commas, e.g. bus-station, repeat-kidnapping."),
     )
@@ -107,7 +107,7 @@ class IncidentForm(forms.ModelForm):
             "fear_expressed": forms.RadioSelect,
             "verification": forms.RadioSelect,
         }
-        labels = {"external_id": _("identifier in another database")}
+        labels = {"external_id": _("Identifier in another database")}
         help_texts = {
             "date": _("Leave empty when not known; for a month or a year, pick any day in it."),
             "narrative": _("Never published. Names and details that identify people go here."),
@@ -127,7 +127,7 @@ class IncidentForm(forms.ModelForm):
             model = Incident._meta.get_field(name).related_model
             self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
         assignee = UserChoiceField(
-            queryset=staff_users(), required=False, label=_("assignee"), empty_label=_("Nobody")
+            queryset=staff_users(), required=False, label=_("Assignee"), empty_label=_("Nobody")
         )
         self.fields["assignee"] = assignee
         self.fields["nationalities"].queryset = self.fields["nationalities"].queryset.order_by(
@@ -244,9 +244,9 @@ LANGUAGE_CHOICES = [
 class DocumentForm(forms.ModelForm):
     """Metadata of a document; the file can be given only when the document is created."""
 
-    language = forms.ChoiceField(label=_("language"), choices=LANGUAGE_CHOICES, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False)
     url = forms.URLField(
-        label=_("address (URL)"), max_length=1000, required=False, assume_scheme="https"
+        label=_("Address (URL)"), max_length=1000, required=False, assume_scheme="https"
     )
 
     class Meta:
@@ -263,7 +263,7 @@ class DocumentForm(forms.ModelForm):
         )
         if not self.instance.pk:
             self.fields["file"] = forms.FileField(
-                label=_("archived copy (optional)"),
+                label=_("Archived copy (optional)"),
                 required=False,
                 help_text=_(
                     "Up to %(limit)s. It is stored exactly as it is, named by its SHA-256 hash, "

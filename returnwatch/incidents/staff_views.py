@@ -19,6 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
 from returnwatch import public
@@ -216,6 +217,32 @@ def _history(incident: Incident, documents: list[Document]) -> QuerySet[Entry]:
     return qs.select_related("actor").order_by("-id")
 
 
+ACTIONS = {
+    "create": _l("added"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "status": _l("moved"),
+}
+TARGETS = {
+    "incidents.incident": _l("incident"),
+    "incidents.document": _l("document"),
+    "incidents.citation": _l("source"),
+    "incidents.person": _l("person record"),
+}
+
+
+def history_rows(entries: Any) -> list[dict[str, Any]]:
+    """History entries with their action and record type in words (unknown ones as stored)."""
+    return [
+        {
+            "entry": e,
+            "action": ACTIONS.get(e.action, e.action),
+            "target": TARGETS.get(e.target_type, e.target_type),
+        }
+        for e in entries
+    ]
+
+
 def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     restricted = permissions.can_see_restricted(request.user, incident)
     citations_qs = incident.citations.select_related("document", "document__kind").order_by("id")
@@ -229,7 +256,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         "citations": citations,
         "restricted": restricted,
         "persons": list(incident.persons.order_by("id")) if restricted else [],
-        "history": _history(incident, documents)[:200],
+        "history": history_rows(_history(incident, documents)[:200]),
         "transitions": [t for t in transitions if not t.needs_reason],
         "retract": next((t for t in transitions if t.needs_reason), None),
         "retract_form": RetractForm(),
@@ -453,7 +480,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "document": document,
         "citations": citations,
-        "history": log.history(document).order_by("-id")[:100],
+        "history": history_rows(log.history(document).order_by("-id")[:100]),
         "size": files.human_size(document.size) if document.size else "",
         "may_read_file": _may_read_file(request, document),
     }

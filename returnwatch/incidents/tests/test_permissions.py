@@ -209,9 +209,9 @@ def test_admin_edits_vocabulary_labels_in_every_language(world: dict[str, Any]) 
         {
             "label_en": "Kidnapping",
             "label_es": "Secuestro",
-            "label_fr": "Enlèvement",
-            "label_pt": "Sequestro",
-            "label_ht": "Kidnapin",
+            "label_fr": "Enlèvement (test)",
+            "label_pt": "Sequestro (test)",
+            "label_ht": "Kidnapin (test)",
             "huridocs_term": term.huridocs_term,
             "position": term.position,
             "active": "on",
@@ -220,7 +220,11 @@ def test_admin_edits_vocabulary_labels_in_every_language(world: dict[str, Any]) 
     assert response.status_code == 302
     term.refresh_from_db()
     assert term.code == "kidnapping"  # codes are not editable
-    assert (term.label_fr, term.label_pt, term.label_ht) == ("Enlèvement", "Sequestro", "Kidnapin")
+    assert (term.label_fr, term.label_pt, term.label_ht) == (
+        "Enlèvement (test)",
+        "Sequestro (test)",
+        "Kidnapin (test)",
+    )
     assert set(log.history(term).get().fields) == {"label_fr", "label_pt", "label_ht"}
 
 

@@ -268,7 +268,7 @@ def test_incident_history_includes_changes_to_its_documents(rc: Client, make_inc
     Citation.objects.create(incident=incident, document=doc)
     rc.post(reverse("staff:document_edit", args=[doc.pk]), doc_post(title="Better title"))
     page = rc.get(reverse("staff:incident_detail", args=[incident.reference]))
-    history = list(page.context["history"])
+    history = [row["entry"] for row in page.context["history"]]
     assert [(e.action, e.target_type) for e in history] == [("update", "incidents.document")]
 
 
