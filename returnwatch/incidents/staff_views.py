@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from returnwatch import public
@@ -218,16 +218,16 @@ def _history(incident: Incident, documents: list[Document]) -> QuerySet[Entry]:
 
 
 ACTIONS = {
-    "create": _l("added"),
-    "update": _l("changed"),
-    "delete": _l("deleted"),
-    "status": _l("moved"),
+    "create": gettext_lazy("added"),
+    "update": gettext_lazy("changed"),
+    "delete": gettext_lazy("deleted"),
+    "status": gettext_lazy("moved"),
 }
 TARGETS = {
-    "incidents.incident": _l("incident"),
-    "incidents.document": _l("document"),
-    "incidents.citation": _l("source"),
-    "incidents.person": _l("person record"),
+    "incidents.incident": gettext_lazy("incident"),
+    "incidents.document": gettext_lazy("document"),
+    "incidents.citation": gettext_lazy("source"),
+    "incidents.person": gettext_lazy("person record"),
 }
 
 
