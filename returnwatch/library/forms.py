@@ -139,7 +139,13 @@ class LibraryItemForm(forms.ModelForm):
     ]
     LAWSUIT_FIELDS = ("court", "docket_number", "parties", "filing_date", "lawsuit_status")
 
-    def __init__(self, *args: Any, document: Document | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        document: Document | None = None,
+        lock_document: bool = False,
+        **kwargs: Any,
+    ) -> None:
         instance = kwargs.get("instance")
         self.document = instance.document if instance is not None else document
         if self.document is not None:
@@ -162,7 +168,12 @@ class LibraryItemForm(forms.ModelForm):
         else:
             # Later changes of status go through the dated history, never straight here.
             del self.fields["lawsuit_status"]
-        if self.document is None or not self.document.sha256:
+        self.document_locked = lock_document
+        if lock_document:
+            # Disabled fields keep the document's values whatever is posted.
+            for name in (*DOCUMENT_FIELDS, "document_kind"):
+                self.fields[name].disabled = True
+        elif self.document is None or not self.document.sha256:
             self.fields["file"] = archive_field()
         language = self.initial.get("language") or ""
         if language and language not in dict(LANGUAGE_CHOICES):

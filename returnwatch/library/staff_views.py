@@ -24,7 +24,7 @@ from returnwatch.accounts import permissions
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.incidents import files
-from returnwatch.incidents.models import Document, DocumentKind, Incident, Status
+from returnwatch.incidents.models import Citation, Document, DocumentKind, Incident, Status
 
 from .forms import KeyFilingForm, LibraryItemForm, StatusChangeForm
 from .models import KeyFiling, LawsuitStatusChange, LibraryItem, LibraryKind, latest_status
@@ -36,6 +36,22 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     # Workspace pages list draft cases: never kept by a browser or proxy cache.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _visible(request: HttpRequest) -> QuerySet[Incident]:
+    """The incidents this user may see (partners: published ones and their own organization's)."""
+    return permissions.visible_incidents(request.user, Incident.objects.all()).values("pk")
+
+
+def document_locked(request: HttpRequest, document: Document | None) -> bool:
+    """A document cited by a public case has public details: only editors change them.
+
+    The same rule as the incident workspace's document pages; library fields stay editable.
+    """
+    if document is None or document.pk is None or permissions.can_publish(request):
+        return False
+    public_statuses = [Status.PUBLISHED, Status.RETRACTED]
+    return document.citations.filter(incident__status__in=public_statuses).exists()
 
 
 def _search(qs: QuerySet[Any], q: str, *fields: str) -> QuerySet[Any]:
@@ -51,8 +67,13 @@ def _search(qs: QuerySet[Any], q: str, *fields: str) -> QuerySet[Any]:
 def item_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
+    visible = _visible(request)
     qs = LibraryItem.objects.select_related("document").annotate(
-        citing=Count("document__citations", distinct=True),
+        citing=Count(
+            "document__citations",
+            filter=Q(document__citations__incident__in=visible),
+            distinct=True,
+        ),
         citing_published=Count(
             "document__citations",
             filter=Q(
@@ -118,7 +139,12 @@ def item_create(request: HttpRequest) -> HttpResponse:
 @researcher_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(LibraryItem.objects.select_related("document__kind"), pk=pk)
-    form = LibraryItemForm(request.POST or None, request.FILES or None, instance=item)
+    form = LibraryItemForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=item,
+        lock_document=document_locked(request, item.document),
+    )
     if request.method == "POST" and form.is_valid():
         if form.has_changed():
             _save_item(request, form, new=False)
@@ -131,11 +157,14 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_list(request: HttpRequest) -> HttpResponse:
     """Documents cited by cases that are not library items yet (public kinds only)."""
     q = request.GET.get("q", "").strip()
+    visible = _visible(request)
     qs = (
         Document.objects.filter(kind__public=True, library_item__isnull=True)
-        .filter(citations__isnull=False)
+        .filter(pk__in=Citation.objects.filter(incident__in=visible).values("document_id"))
         .select_related("kind")
-        .annotate(citing=Count("citations", distinct=True))
+        .annotate(
+            citing=Count("citations", filter=Q(citations__incident__in=visible), distinct=True)
+        )
     )
     qs = _search(qs, q, "title", "publisher", "url")
     page = Paginator(qs.order_by("-citing", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -151,7 +180,12 @@ def mark_document(request: HttpRequest, document_id: int) -> HttpResponse:
         return redirect("staff:library_detail", existing.pk)
     if not document.kind.public:
         raise Http404  # interviews and tips never become public library items
-    form = LibraryItemForm(request.POST or None, request.FILES or None, document=document)
+    form = LibraryItemForm(
+        request.POST or None,
+        request.FILES or None,
+        document=document,
+        lock_document=document_locked(request, document),
+    )
     if request.method == "POST" and form.is_valid():
         item = _save_item(request, form, new=True)
         messages.success(request, _("The document is now shown in the library."))

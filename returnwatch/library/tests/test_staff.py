@@ -241,7 +241,8 @@ def test_mark_a_cited_document_as_a_library_item(
     item = LibraryItem.objects.get(document=news)
     assert item.kind == "investigation" and Document.objects.filter(title=news.title).count() == 1
     news.refresh_from_db()
-    assert news.summary == "An oversight report." and news.kind.code == "government"
+    # Cited by a published case: a researcher cannot change the document's details.
+    assert news.summary == "" and news.kind.code == "government"
     # Marking again goes to the item; interviews are never offered.
     again = c.get(reverse("staff:library_mark_document", args=[news.pk]))
     assert again.status_code == 302 and again["Location"].endswith(f"/staff/library/{item.pk}/")
@@ -297,3 +298,58 @@ def test_workspace_list_counts_all_citing_cases(
     assert '<td class="num">2</td>' in row and '<td class="num">1</td>' in row
     found = client_for(researcher).get(reverse("staff:library_list") + "?q=hidden&kind=report")
     assert "Hidden one" in found.content.decode() and "Counted" not in found.content.decode()
+
+
+def test_details_of_a_document_cited_by_public_cases_are_for_editors(
+    researcher: Any, editor: Any, make_item: Any, make_incident: Any
+) -> None:
+    from conftest import verified_login
+
+    item = make_item("Cited report", cited_by=(make_incident(),))
+    url = reverse("staff:library_edit", args=[item.pk])
+    data = item_post(title="Changed by a researcher", slug=item.slug, title_es="Informe citado",
+                     programs=list(item.programs.values_list("pk", flat=True)))  # fmt: skip
+    c = client_for(researcher)
+    form = c.get(url).content.decode()
+    assert "only editors change them" in form and 'name="file"' not in form
+    assert c.post(url, data).status_code == 302
+    item.refresh_from_db()
+    assert item.document.title == "Cited report" and item.title_es == "Informe citado"
+    assert not log.history(item.document).exists()
+
+    e = Client()
+    verified_login(e, editor)
+    assert e.post(url, {**data, "title": "Changed by an editor"}).status_code == 302
+    item.refresh_from_db()
+    assert item.document.title == "Changed by an editor"
+    # Not cited by a public case: researchers edit everything.
+    fresh = make_item("Uncited report", slug="uncited", cited_by=(make_incident(status="draft"),))
+    fresh_url = reverse("staff:library_edit", args=[fresh.pk])
+    c.post(fresh_url, item_post(title="Retitled", slug="uncited", programs=[]))
+    fresh.refresh_from_db()
+    assert fresh.document.title == "Retitled"
+
+
+def test_partners_see_counts_and_documents_of_cases_they_may_see(
+    make_user: Any, make_item: Any, make_incident: Any
+) -> None:
+    from returnwatch.accounts.models import Organization
+    from returnwatch.incidents.models import Citation
+
+    lead = Organization.objects.get_or_create(name="Lead organization", defaults={"is_lead": True})[
+        0
+    ]
+    partner = make_user("pat", "researcher", org="Partner org")
+    other_draft = make_incident(title="Lead draft", status="draft", organization=lead)
+    make_item("Report", cited_by=(make_incident(), other_draft))
+    secret = Document.objects.create(
+        kind=DocumentKind.objects.get(code="news"), title="Lead-only source"
+    )
+    Citation.objects.create(incident=other_draft, document=secret)
+    c = client_for(partner)
+    row = c.get(reverse("staff:library_list")).content.decode().split("Report", 1)[1]
+    assert '<td class="num">1</td>' in row.split("</tr>", 1)[0]
+    assert '<td class="num">2</td>' not in row.split("</tr>", 1)[0]
+    assert "Lead-only source" not in c.get(reverse("staff:library_mark")).content.decode()
+    detail = c.get(reverse("staff:library_detail", args=[LibraryItem.objects.get().pk]))
+    assert "Lead draft" not in detail.content.decode()
