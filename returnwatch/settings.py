@@ -264,7 +264,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
         "returnwatch.exports.auth.AnonymousThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "returnwatch.exports.auth.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "user": API_USER_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -96,3 +96,13 @@ class AnonymousThrottle(throttling.AnonRateThrottle):
             settings.SECRET_KEY.encode(), f"api-throttle:{ident}".encode(), hashlib.sha256
         ).hexdigest()[:32]
         return self.cache_format % {"scope": self.scope, "ident": digest}
+
+
+class UserThrottle(throttling.UserRateThrottle):
+    """Signed-in clients, counted by user; anonymous ones are AnonymousThrottle's (DRF's own
+    user throttle would fall back to the raw address)."""
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}

@@ -166,15 +166,15 @@ def test_sqlite_file_works_in_datasette(client, three, tmp_path):
         assert [r["title"] for r in found] == ["Kidnapping in Reynosa"]
         # The city column is a foreign key Datasette labels from the lookup table.
         labelled = (
-            await ds.client.get(
-                "/returnwatch/incidents.json?_shape=array&_labels=on&city=tijuana"
-            )
+            await ds.client.get("/returnwatch/incidents.json?_shape=array&_labels=on&city=tijuana")
         ).json()
         assert labelled[0]["city"] == {"value": "tijuana", "label": "Tijuana"}
         facet = (
             await ds.client.get("/returnwatch/incident_violence_types.json?_facet=violence_type")
         ).json()
-        counts = {f["value"]: f["count"] for f in facet["facet_results"]["violence_type"]["results"]}
+        counts = {
+            f["value"]: f["count"] for f in facet["facet_results"]["violence_type"]["results"]
+        }
         assert counts["kidnapping"] == 1
 
     asyncio.run(run())
@@ -229,9 +229,7 @@ def test_data_page_documents_fields_vocabularies_licence_in_english_and_spanish(
 
 
 def test_exports_are_not_in_another_language_for_a_spanish_browser(client, three):
-    data = json.loads(
-        body(client.get("/exports/incidents.json", HTTP_ACCEPT_LANGUAGE="es"))
-    )
+    data = json.loads(body(client.get("/exports/incidents.json", HTTP_ACCEPT_LANGUAGE="es")))
     assert data["incidents"][0]["violence_types"] == ["kidnapping", "extortion"]
 
 
@@ -246,5 +244,3 @@ def test_streaming_export_does_not_build_the_whole_file_in_memory(make_incident)
     assert len(pieces) == 2  # header, then one chunk of rows
     chunks = list(public.export_rows(qs, chunk_size=5))
     assert [len(c) for c in chunks] == [5, 5, 2]
-
-

@@ -1,0 +1,195 @@
+"""The public API: list with search, facets and cursors; detail; statistics; vocabularies;
+library; the OpenAPI schema and its documentation page; a bounded schemathesis run."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from django.core.cache import cache
+
+from returnwatch.incidents import stats
+
+from .helpers import add_source
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle():
+    cache.clear()
+
+
+def test_list_takes_search_parameters_with_facets_and_notices(client, make_incident):
+    make_incident(title="Kidnapping in Reynosa", city="reynosa", types=["kidnapping"])
+    make_incident(title="Robbery in Tijuana", city="tijuana", types=["armed-robbery"])
+    make_incident(title="Draft", status="draft", city="reynosa", types=["kidnapping"])
+    data = client.get("/api/v1/incidents/?city=reynosa&type=nosuch").json()
+    assert data["count"] == 1
+    assert [r["title"] for r in data["results"]] == ["Kidnapping in Reynosa"]
+    assert data["results"][0]["violence_types"] == ["kidnapping"]
+    assert any("nosuch" in n for n in data["notices"])
+    cities = next(f for f in data["facets"] if f["param"] == "city")
+    assert cities["values"] == [
+        {"code": "reynosa", "label": "Reynosa", "count": 1, "selected": True}
+    ]
+
+
+def test_cursor_pagination_walks_every_record_once(client, make_incident):
+    made = {make_incident(title=f"Case {n}").reference for n in range(7)}
+    seen = []
+    url = "/api/v1/incidents/?page_size=3"
+    pages = 0
+    while url:
+        data = client.get(url).json()
+        if pages:
+            assert "facets" not in data  # facet counts come with the first page
+        seen += [r["reference"] for r in data["results"]]
+        url = data["next"]
+        pages += 1
+    assert pages == 3
+    assert sorted(seen) == sorted(made) and len(seen) == 7
+
+
+def test_detail_gives_public_record_and_public_sources_only(client, make_incident):
+    incident = make_incident(title="Public case")
+    add_source(incident, title="Newspaper report", url="https://example.org/report")
+    add_source(incident, kind="interview", title="Interview notes")
+    data = client.get(f"/api/v1/incidents/{incident.reference}/").json()
+    assert data["title"] == "Public case" and data["status"] == "published"
+    assert [s["title"] for s in data["sources"]] == ["Newspaper report"]
+    draft = make_incident(title="Draft", status="draft")
+    assert client.get(f"/api/v1/incidents/{draft.reference}/").status_code == 404
+    retracted = make_incident(title="Withdrawn", status="retracted", retraction_reason="Duplicate")
+    data = client.get(f"/api/v1/incidents/{retracted.reference}/").json()
+    assert data == {
+        "reference": retracted.reference,
+        "url": data["url"],
+        "status": "retracted",
+        "title": "Withdrawn",
+        "retraction_reason": "Duplicate",
+    }
+
+
+def test_detail_record_is_the_same_as_the_export_record(client, make_incident):
+    import json
+
+    from .helpers import body
+
+    incident = make_incident(groups=["child"], nationalities=["sv"])
+    exported = json.loads(body(client.get("/exports/incidents.json")))["incidents"][0]
+    detail = client.get(f"/api/v1/incidents/{incident.reference}/").json()
+    assert {k: detail[k] for k in exported} == exported
+
+
+def test_statistics_are_the_numbers_on_the_stats_page(client, make_incident):
+    make_incident(types=["kidnapping"], groups=["child"], victims_count=3, children_count=1)
+    make_incident(types=["kidnapping", "extortion"], city="tijuana")
+    make_incident(status="draft")
+    data = client.get("/api/v1/statistics/").json()
+    numbers = stats.compute()
+    assert data["incidents"] == numbers.incidents == 2
+    assert data["people"] == numbers.people == 4
+    assert data["children_kidnapped_incidents"] == numbers.children_kidnapped_incidents == 1
+    by_type = next(b for b in data["breakdowns"] if b["name"] == "type")
+    assert {r["code"]: r["count"] for r in by_type["rows"]} == {"kidnapping": 2, "extortion": 1}
+    assert data["months"][-1]["running_total"] == 2
+
+
+def test_vocabularies(client):
+    index = client.get("/api/v1/vocabularies/").json()
+    assert {v["name"] for v in index} >= {"violence_types", "cities", "nationalities"}
+    cities = client.get("/api/v1/vocabularies/cities/").json()["terms"]
+    tijuana = next(t for t in cities if t["code"] == "tijuana")
+    assert tijuana["latitude"] and tijuana["state"] == "Baja California"
+    assert client.get("/api/v1/vocabularies/users/").status_code == 404
+
+
+def test_library_lists_public_items_only(client, make_incident):
+    from returnwatch.incidents.models import Document, DocumentKind
+    from returnwatch.library.models import LibraryItem
+
+    report = Document.objects.create(kind=DocumentKind.objects.get(code="ngo-report"), title="R1")
+    LibraryItem.objects.create(document=report, slug="r1", kind="report", listed=True)
+    hidden = Document.objects.create(kind=DocumentKind.objects.get(code="ngo-report"), title="R2")
+    LibraryItem.objects.create(document=hidden, slug="r2", kind="report", listed=False)
+    data = client.get("/api/v1/library/").json()
+    assert [i["slug"] for i in data["results"]] == ["r1"]
+    assert client.get("/api/v1/library/r1/").json()["title_en"] == "R1"
+    assert client.get("/api/v1/library/r2/").status_code == 404
+
+
+def test_openapi_schema_is_valid_openapi_3(client):
+    from openapi_spec_validator import validate
+
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    spec = yaml.safe_load(response.content)
+    validate(spec)
+    assert spec["openapi"].startswith("3.")
+    assert "/api/v1/incidents/" in spec["paths"]
+    assert "tokenAuth" in spec["components"]["securitySchemes"]
+
+
+def test_docs_page_uses_only_this_sites_assets(client):
+    html = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "<style" not in html and "cdn" not in html.lower()
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "/api/schema/" in script.content.decode()
+
+
+def test_anonymous_requests_are_rate_limited_without_storing_the_address(client, settings):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "anon": "3/minute"}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        codes = [client.get("/api/v1/vocabularies/").status_code for _ in range(4)]
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+    assert codes == [200, 200, 200, 429]
+    keys = list(cache._cache.keys())  # locmem: the throttle's keys
+    assert keys and not any("127.0.0.1" in k for k in keys)
+
+
+def test_schemathesis_finds_no_server_error(db, make_incident):
+    """Generated requests against every public read operation, through the real WSGI
+    application: never a server error. Kept small (a few examples each) to stay fast."""
+    import schemathesis
+    from django.core.wsgi import get_wsgi_application
+    from hypothesis import HealthCheck, given
+    from hypothesis import settings as hsettings
+
+    make_incident(title="Kidnapping in Reynosa", city="reynosa", types=["kidnapping"])
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    operations = [
+        result.ok() for result in schema.get_all_operations() if result.ok().method.upper() == "GET"
+    ]
+    assert len(operations) >= 7
+    failures = []
+    statuses = []
+    for operation in operations:
+
+        @hsettings(
+            max_examples=12,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+        @given(case=operation.as_strategy())
+        def check(case):
+            cache.clear()  # no throttling in this test
+            response = case.call()
+            statuses.append(response.status_code)
+            if response.status_code >= 500:
+                failures.append(
+                    (case.method, case.formatted_path, case.query, response.status_code)
+                )
+
+        check()
+    assert failures == []
+    assert len(statuses) > 3 * len(operations) and 200 in statuses
