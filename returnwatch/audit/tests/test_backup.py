@@ -69,7 +69,7 @@ def pg_databases() -> Any:
         return
     import psycopg
 
-    url = os.environ["DATABASE_URL"]
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"  # the maintenance database
     suffix = uuid.uuid4().hex[:8]
     names += [f"rw_bk_src_{suffix}", f"rw_bk_dst_{suffix}"]
     with psycopg.connect(url, autocommit=True) as con:
