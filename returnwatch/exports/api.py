@@ -366,7 +366,9 @@ class IncidentDetailView(EnglishView):
                 }
             )
         pk = public.incident_ids().filter(reference=reference).values_list("pk", flat=True).first()
-        data = records([pk])[0] if pk else {}
+        if pk is None:
+            raise NotFound("There is no public case with this reference.")
+        data = records([pk])[0]
         data["status"] = shown.status
         data["sources"] = [
             {
