@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db import connection
+from django.db.models import QuerySet
 
 from .filters import FACETS, Search
 from .models import Incident
@@ -34,32 +35,49 @@ def _toggle(search: Search, param: str, code: str) -> list[tuple[str, str]]:
     return [*pairs, (param, code)]
 
 
-def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
-    """Counts per value of every facet, plus years, over `matching` (already filtered)."""
-    from django.utils.translation import gettext as _
-
-    ids = matching.values("pk")
-    results: list[FacetResult] = []
+def _raw_counts(matching: QuerySet[Incident]) -> dict[str, dict[Any, int]]:
+    """Every facet's counts in one statement, the matching set computed once (MATERIALIZED)."""
+    inner, params = matching.order_by().values("pk").query.sql_with_params()
+    table = Incident._meta.db_table
+    parts: list[str] = []
+    names: list[str] = []
     for facet in FACETS:
         if facet.many:
             through = getattr(Incident, facet.field).through
             column = f"{facet.model._meta.model_name}_id"
-            rows = (
-                through.objects.filter(incident_id__in=ids)
-                .values(column)
-                .annotate(n=Count("id"))
-                .values_list(column, "n")
+            parts.append(
+                f"SELECT %s, {column}, COUNT(*) FROM {through._meta.db_table} "
+                f"WHERE incident_id IN (SELECT id FROM m) GROUP BY {column}"
             )
         else:
             column = f"{facet.field}_id"
-            rows = (
-                matching.order_by()
-                .exclude(**{f"{column}__isnull": True})
-                .values(column)
-                .annotate(n=Count("pk"))
-                .values_list(column, "n")
+            parts.append(
+                f"SELECT %s, {column}, COUNT(*) FROM {table} "
+                f"WHERE id IN (SELECT id FROM m) AND {column} IS NOT NULL GROUP BY {column}"
             )
-        by_id = dict(rows)
+        names.append(facet.param)
+    parts.append(
+        f"SELECT %s, year, COUNT(*) FROM {table} "
+        f"WHERE id IN (SELECT id FROM m) AND year IS NOT NULL GROUP BY year"
+    )
+    names.append("year")
+    sql = f"WITH m(id) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
+    out: dict[str, dict[Any, int]] = {name: {} for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *names])
+        for name, value, n in cursor.fetchall():
+            out[name][value] = n
+    return out
+
+
+def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
+    """Counts per value of every facet, plus years, over `matching` (already filtered)."""
+    from django.utils.translation import gettext as _
+
+    raw = _raw_counts(matching)
+    results: list[FacetResult] = []
+    for facet in FACETS:
+        by_id = raw[facet.param]
         selected = {t.code for t in search.selected.get(facet.param, [])}
         terms: Any = facet.model.objects.filter(pk__in=list(by_id)) if by_id else []  # type: ignore[attr-defined]
         values = [
@@ -80,16 +98,9 @@ def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
                 )
         values.sort(key=lambda v: (-v.count, v.label))
         results.append(FacetResult(facet.param, str(facet.label), values))
-    years = (
-        matching.order_by()
-        .exclude(year__isnull=True)
-        .values("year")
-        .annotate(n=Count("pk"))
-        .values_list("year", "n")
-    )
     year_values = [
         FacetValue(str(y), str(y), n, y in search.years, _toggle(search, "year", str(y)))
-        for y, n in sorted(years, reverse=True)
+        for y, n in sorted(raw["year"].items(), reverse=True)
     ]
     results.append(FacetResult("year", _("Year"), year_values))
     return results

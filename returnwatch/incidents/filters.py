@@ -105,7 +105,9 @@ class Search:
             qs = search.filter_text(qs, self.q, scope=scope)
         return qs
 
-    def order(self, qs: QuerySet[Incident], *, scope: str = "public") -> QuerySet[Incident]:
+    def order(
+        self, qs: QuerySet[Incident], *, scope: str = "public"
+    ) -> QuerySet[Incident] | search.Ranked:
         if self.sort == "relevance" and self.q:
             return search.order_by_relevance(qs, self.q, scope=scope)
         if self.sort == "date":

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import Incident, SearchEntry
@@ -127,29 +127,66 @@ def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") ->
     return qs.filter(pk__in=RawSQL(_match_sql(scope), [_expression(terms)]))
 
 
+class Ranked:
+    """Results in order of relevance, sliceable like a queryset (for Paginator).
+
+    The ranking runs once as a single full-text query over the matching set, instead of a
+    correlated sub-query per row; only the rows of the page asked for are then fetched.
+    Ties go to the newer record.
+    """
+
+    def __init__(self, qs: QuerySet[Incident], query: str, scope: str) -> None:
+        self.qs = qs
+        self.query = query
+        self.scope = scope
+        self._ids: list[int] | None = None
+
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            inner, params = self.qs.order_by().values("pk").query.sql_with_params()
+            expr = _expression(words(self.query))
+            if connection.vendor == "postgresql":
+                vector = f"to_tsvector('simple'::regconfig, {self.scope})"
+                query = "to_tsquery('simple'::regconfig, %s)"
+                sql = (
+                    f"SELECT incident_id FROM incidents_searchentry WHERE {vector} @@ {query} "
+                    f"AND incident_id IN ({inner}) "
+                    f"ORDER BY ts_rank({vector}, {query}) DESC, incident_id DESC"
+                )
+                args = [expr, *params, expr]
+            else:
+                sql = (
+                    f"SELECT rowid FROM incidents_fts WHERE {self.scope} MATCH %s "
+                    f"AND rowid IN ({inner}) ORDER BY rank, rowid DESC"
+                )
+                args = [expr, *params]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, args)
+                self._ids = [row[0] for row in cursor.fetchall()]
+        return self._ids
+
+    def count(self) -> int:
+        return len(self.ids())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Any:
+        return iter(self[:])
+
+    def __getitem__(self, key: slice) -> list[Incident]:
+        page = self.ids()[key]
+        rows = {r.pk: r for r in self.qs.filter(pk__in=page)}
+        return [rows[pk] for pk in page if pk in rows]
+
+
 def order_by_relevance(
     qs: QuerySet[Incident], query: str, *, scope: str = "public"
-) -> QuerySet[Incident]:
-    terms = words(query)
-    if not terms:
+) -> QuerySet[Incident] | Ranked:
+    """Matching incidents, most relevant first (`qs` must already be filtered by the text)."""
+    if not words(query):
         return qs
-    expr = _expression(terms)
-    if connection.vendor == "postgresql":
-        rank = RawSQL(
-            f"SELECT ts_rank(to_tsvector('simple'::regconfig, s.{scope}), "
-            f"to_tsquery('simple'::regconfig, %s)) FROM incidents_searchentry s "
-            f"WHERE s.incident_id = incidents_incident.id",
-            [expr],
-        )
-        return qs.annotate(relevance=rank).order_by(
-            F("relevance").desc(nulls_last=True), "-date", "-id"
-        )
-    # FTS5 rank: lower (more negative) is better.
-    rank = RawSQL(
-        f"SELECT rank FROM incidents_fts WHERE {scope} MATCH %s AND rowid = incidents_incident.id",
-        [expr],
-    )
-    return qs.annotate(relevance=rank).order_by(F("relevance").asc(nulls_last=True), "-date", "-id")
+    return Ranked(qs, query, scope)
 
 
 def rebuild() -> int:
@@ -176,15 +213,3 @@ def prefetched(ids: list[int]) -> QuerySet[Incident]:
         .select_related("city", "place_type", "program", "port_of_entry")
         .prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
     )
-
-
-__all__ = [
-    "fold",
-    "words",
-    "index",
-    "bulk_index",
-    "filter_text",
-    "order_by_relevance",
-    "rebuild",
-    "Q",
-]
