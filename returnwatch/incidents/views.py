@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from returnwatch import public
@@ -129,6 +128,3 @@ def stats_csv(request: HttpRequest, name: str) -> HttpResponse:
     for row in breakdown.rows:
         writer.writerow([row.code, row.label, row.count])
     return response
-
-
-__all__ = ["home", "incident_list", "incident_detail", "stats_page", "stats_csv", "translation"]
