@@ -121,7 +121,7 @@ def filtered(b: Browse, *, without: str = "") -> QuerySet[LibraryItem]:
 
 
 def results(b: Browse) -> QuerySet[LibraryItem]:
-    return public.with_incident_counts(filtered(b)).order_by(*SORTS[b.sort])
+    return filtered(b).order_by(*SORTS[b.sort])
 
 
 def facets(b: Browse) -> dict[str, list[Choice]]:
@@ -201,4 +201,9 @@ def languages_offered() -> list[tuple[str, str]]:
 
 
 def project(page_rows: list[Any]) -> list[public.PublicLibraryItem]:
-    return public.project_library(page_rows)
+    """Public records for one page, counting citing cases for these rows only (not all)."""
+    ids = [r.pk for r in page_rows]
+    counted = {
+        r.pk: r for r in public.with_incident_counts(public.library_items().filter(pk__in=ids))
+    }
+    return public.project_library([counted[pk] for pk in ids if pk in counted])
