@@ -15,6 +15,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from returnwatch.incidents.models import City, PortOfEntry, Program, ViolenceType
 
@@ -34,7 +35,7 @@ class Role:
 
 
 ROLE_CHOICES = [
-    (Role.SELF, _("I am the person who was harmed")),
+    (Role.SELF, pgettext_lazy("complaint", "I am the person who was harmed")),
     (Role.FAMILY, _("I am a family member of the person who was harmed")),
     (Role.ATTORNEY, _("I am an attorney or accredited representative")),
     (Role.OTHER, _("I am helping in another way (friend, advocate, organization)")),
@@ -223,11 +224,11 @@ class PersonForm(StepForm):
     nationality = forms.ChoiceField(
         label=_("Nationality"),
         required=False,
-        choices=lambda: [("", _("Not given")), *country_choices()],
+        choices=lambda: [("", pgettext_lazy("complaint", "Not given")), *country_choices()],
     )
     phone = text(_("Phone (with WhatsApp if possible)"), max_length=60)
     email = forms.EmailField(
-        label=_("Email"),
+        label=pgettext_lazy("complaint", "Email"),
         required=False,
         error_messages={"invalid": _("Enter an email address like name@example.org.")},
     )
@@ -448,7 +449,7 @@ STEPS: list[Step] = [
     ),
     Step(
         "return",
-        _("Return to Mexico"),
+        pgettext_lazy("complaint", "Return to Mexico"),
         ReturnForm,
         _("When and where the return happened, and where the harm happened."),
     ),

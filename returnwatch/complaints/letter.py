@@ -124,12 +124,13 @@ def _lines(value: str) -> list[str]:
 
 def language_name(code: str) -> str:
     """The name of a language, in the language currently active."""
+    # A context of our own: other catalogs capitalize these for menus ("Español").
     names = {
-        "en": _("English"),
-        "es": _("Spanish"),
-        "ht": _("Haitian Creole"),
-        "pt": _("Portuguese"),
-        "fr": _("French"),
+        "en": pgettext("language name in a sentence", "English"),
+        "es": pgettext("language name in a sentence", "Spanish"),
+        "ht": pgettext("language name in a sentence", "Haitian Creole"),
+        "pt": pgettext("language name in a sentence", "Portuguese"),
+        "fr": pgettext("language name in a sentence", "French"),
     }
     return str(names.get(code, code))
 
@@ -149,7 +150,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     name = a.get("full_name", "")
     rep = a.get("rep_name", "") if for_other else ""
     filer = rep or name
-    not_given = _("Not given")
+    not_given = pgettext("complaint", "Not given")
     program = a.get("program")
     program_text = (
         term_label(program, language)
@@ -214,10 +215,10 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
         Item(label=_("Full name"), text=name),
         Item(label=_("Other names used"), text=a.get("other_names", "")),
         Item(label=_("Date of birth"), text=long_date(a.get("date_of_birth"), language)),
-        Item(label=_("A-number"), text=format_a_number(a.get("a_number", ""))),
+        Item(label=pgettext("complaint", "A-number"), text=format_a_number(a.get("a_number", ""))),
         Item(label=_("Nationality"), text=country_name(nationality or "", language)),
         Item(label=_("Phone"), text=a.get("phone", "")),
-        Item(label=_("Email"), text=a.get("email", "")),
+        Item(label=pgettext("complaint", "Email"), text=a.get("email", "")),
         Item(label=_("Mailing address"), text=a.get("address", "")),
         Item(
             label=_("Language"),
@@ -234,7 +235,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
             Item(label=_("Organization"), text=a.get("rep_organization", "")),
             Item(label=_("Relationship to the person harmed"), text=a.get("rep_relationship", "")),
             Item(label=_("Phone"), text=a.get("rep_phone", "")),
-            Item(label=_("Email"), text=a.get("rep_email", "")),
+            Item(label=pgettext("complaint", "Email"), text=a.get("rep_email", "")),
             Item(label=_("Mailing address"), text=a.get("rep_address", "")),
         ]
     s1.items = [i for i in s1.items if i.text or i.heading]
@@ -285,7 +286,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     sections.append(s4)
 
     # 5. What happened
-    s5 = Section(5, _("What happened"))
+    s5 = Section(5, pgettext("complaint", "What happened"))
     s5.items.append(Item(heading=_("Fear of return expressed to US officials")))
     s5.items.append(
         Item(

@@ -98,6 +98,9 @@ class State:
         """All answers, cleaned; or the first step that is not valid (with its errors)."""
         cleaned: dict[str, Any] = {}
         for step in STEPS:
+            if step.slug not in self.answers:
+                # A step never seen is not taken as answered, even if all of it is optional.
+                return cleaned, self.unbound(step.slug), step.slug
             form = self.bound(step.slug)
             if not form.is_valid():
                 return cleaned, form, step.slug

@@ -168,12 +168,10 @@ DEMO_SERVICES = [
     {
         "name": "Fictional Legal Aid Project (demo)",
         "cities": ["tijuana", "mexicali"],
-        "cities_note": "Remote consultations anywhere in Mexico",
         "languages": ["en", "es", "ht"],
         "phone": "+1 555 0100",
         "email": "intake@legal-aid.example.org",
         "website": "https://legal-aid.example.org/",
-        "how_to_reach": "Demo entry: this organization does not exist. Calls Monday to Friday.",
         "description_en": (
             "Fictional entry for demonstration. Free advice on asylum and MPP cases; helps "
             "prepare complaints to CRCL."
@@ -203,7 +201,6 @@ DEMO_SERVICES = [
         "whatsapp": "+1 555 0102",
         "email": "clinic@border-rights.example.org",
         "website": "https://border-rights.example.org/",
-        "how_to_reach": "Demo entry: this clinic does not exist. WhatsApp messages answered daily.",
         "description_en": (
             "Fictional entry for demonstration. A law school clinic that represents people "
             "returned under MPP in immigration court."
@@ -232,7 +229,6 @@ DEMO_SERVICES = [
         "phone": "+1 555 0103",
         "email": "help@haitian-network.example.org",
         "website": "https://haitian-network.example.org/",
-        "how_to_reach": "Demo entry: this network does not exist. Call or write any day.",
         "description_en": (
             "Fictional entry for demonstration. Legal orientation in Haitian Creole and French "
             "for people waiting in Mexico."
