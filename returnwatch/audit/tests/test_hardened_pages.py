@@ -149,6 +149,7 @@ def test_error_pages_are_ours_and_leak_nothing(make_incident: Any) -> None:
         for marker in ERROR_MARKERS:
             assert marker not in html, (url, marker)
         assert_hardened(response)
+    assert "Página no encontrada" in client.get("/es/no-existe/").content.decode()
     # A draft's address answers exactly like an address that never existed.
     missing = "RW-1999-99999"
     draft_page = client.get(f"/incidents/{draft.reference}/").content.decode()
