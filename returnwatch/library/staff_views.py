@@ -67,28 +67,41 @@ def _search(qs: QuerySet[Any], q: str, *fields: str) -> QuerySet[Any]:
 def item_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
-    visible = _visible(request)
-    qs = LibraryItem.objects.select_related("document").annotate(
-        citing=Count(
-            "document__citations",
-            filter=Q(document__citations__incident__in=visible),
-            distinct=True,
-        ),
-        citing_published=Count(
-            "document__citations",
-            filter=Q(
-                document__citations__incident__status=Status.PUBLISHED,
-                document__citations__incident__merged_into__isnull=True,
-            ),
-            distinct=True,
-        ),
-    )
+    qs = LibraryItem.objects.select_related("document")
     qs = _search(qs, q, "document__title", "title_es", "document__publisher", "docket_number")
     if kind in LibraryKind.values:
         qs = qs.filter(kind=kind)
     page = Paginator(qs.order_by("-updated_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted for the rows shown only: counting every item first is slow with many citations.
+    counts = _citing_counts(request, [item.pk for item in page.object_list])
+    for item in page.object_list:
+        item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]
     context = {"page": page, "q": q, "kind": kind, "kinds": LibraryKind.choices}
     return _no_store(render(request, "library/staff/list.html", context))
+
+
+def _citing_counts(request: HttpRequest, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(cases this user may see, published cases) citing each item."""
+    rows = (
+        LibraryItem.objects.filter(pk__in=ids)
+        .annotate(
+            citing=Count(
+                "document__citations",
+                filter=Q(document__citations__incident__in=_visible(request)),
+                distinct=True,
+            ),
+            citing_published=Count(
+                "document__citations",
+                filter=Q(
+                    document__citations__incident__status=Status.PUBLISHED,
+                    document__citations__incident__merged_into__isnull=True,
+                ),
+                distinct=True,
+            ),
+        )
+        .values_list("pk", "citing", "citing_published")
+    )
+    return {pk: (a, b) for pk, a, b in rows}
 
 
 def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> LibraryItem:
