@@ -181,6 +181,9 @@ TIP_MAX_FILE_BYTES = int(os.environ.get("TIP_MAX_FILE_BYTES", str(20 * 1024 * 10
 TIP_MAX_TOTAL_BYTES = int(os.environ.get("TIP_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
 TIP_MAX_FILES = int(os.environ.get("TIP_MAX_FILES", "10"))
 TIP_RATE_LIMIT_PER_HOUR = int(os.environ.get("TIP_RATE_LIMIT_PER_HOUR", "20"))
+# Behind a reverse proxy every client arrives from the proxy's address: set this so the rate
+# limit counts per client (from the last X-Forwarded-For entry, which the proxy appends).
+TIP_TRUST_X_FORWARDED_FOR = env_bool("TIP_TRUST_X_FORWARDED_FOR", False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")

@@ -80,9 +80,10 @@ def _score(
         days = max(0, days - slack)
         if days <= WINDOW_DAYS:
             score += W_DATE * (1 - days / (WINDOW_DAYS + 1))
-            reasons.append(
-                _("same day") if days == 0 else _("%(days)d days apart") % {"days": days}
-            )
+            if days == 0:
+                reasons.append(_("same month") if slack else _("same day"))
+            else:
+                reasons.append(_("%(days)d days apart") % {"days": days})
     if type_ids and other_types:
         common = type_ids & other_types
         if common:

@@ -30,9 +30,10 @@ def _daily_salt() -> str:
 
 def _address(request: HttpRequest) -> str:
     if getattr(settings, "TIP_TRUST_X_FORWARDED_FOR", False):
+        # Behind our own proxy: the address it appended last (earlier ones can be forged).
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip()
+            return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 from returnwatch.intake.models import Tip
 from returnwatch.intake.views import FORM_LANGUAGES
@@ -52,8 +53,11 @@ FORM_FIELD_STRINGS = [
 
 
 def catalog(lang: str) -> dict[str, str]:
+    """What the site shows for each of our msgids in `lang` (Django merges every app's
+    catalog, and an app listed earlier may word a shared msgid differently: still translated)."""
     po = polib.pofile(str(LOCALE / lang / "LC_MESSAGES" / "django.po"))
-    return {e.msgid: e.msgstr for e in po if not e.obsolete}
+    with translation.override(lang):
+        return {e.msgid: e.msgstr and translation.gettext(e.msgid) for e in po if not e.obsolete}
 
 
 def page_text(response: Any) -> str:
