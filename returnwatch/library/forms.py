@@ -37,7 +37,7 @@ class DateInput(forms.DateInput):
 
 def archive_field() -> forms.FileField:
     return forms.FileField(
-        label=_("archived copy (optional)"),
+        label=_("Archived copy (optional)"),
         required=False,
         help_text=_(
             "Up to %(limit)s. Stored exactly as it is and named by its SHA-256 hash; "
@@ -72,23 +72,23 @@ class LibraryItemForm(forms.ModelForm):
     document has none: an archived copy is never replaced.
     """
 
-    title = forms.CharField(label=_("title"), max_length=300)
+    title = forms.CharField(label=_("Title"), max_length=300)
     publisher = forms.CharField(
-        label=_("organization or publisher"),
+        label=_("Organization or publisher"),
         max_length=200,
         required=False,
         help_text=_("For lawsuits, the organization that filed it or publishes the case page."),
     )
     url = forms.URLField(
-        label=_("address (URL)"), max_length=1000, required=False, assume_scheme="https"
+        label=_("Address (URL)"), max_length=1000, required=False, assume_scheme="https"
     )
-    date_published = forms.DateField(label=_("date published"), required=False, widget=DateInput())
-    language = forms.ChoiceField(label=_("language"), choices=LANGUAGE_CHOICES, required=False)
+    date_published = forms.DateField(label=_("Date published"), required=False, widget=DateInput())
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGE_CHOICES, required=False)
     summary = forms.CharField(
-        label=_("summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     document_kind = forms.ModelChoiceField(
-        label=_("document kind"),
+        label=_("Document kind"),
         queryset=DocumentKind.objects.none(),
         required=False,
         help_text=_("Left empty, it follows the library kind."),
@@ -164,7 +164,7 @@ class LibraryItemForm(forms.ModelForm):
         self.fields["slug"].required = self.instance.pk is not None
         if self.instance.pk is None:
             self.fields["slug"].help_text = _("Left empty, it is made from the title.")
-            self.fields["lawsuit_status"].label = _("status of the lawsuit today")
+            self.fields["lawsuit_status"].label = _("Status of the lawsuit today")
         else:
             # Later changes of status go through the dated history, never straight here.
             del self.fields["lawsuit_status"]
@@ -261,16 +261,16 @@ class KeyFilingForm(forms.Form):
     """A key filing: an existing document by its number, or a new one described here."""
 
     existing = forms.IntegerField(
-        label=_("existing document number"),
+        label=_("Existing document number"),
         required=False,
         min_value=1,
         help_text=_("The number of a document already in the workspace; or describe a new one."),
     )
-    title = forms.CharField(label=_("title"), max_length=300, required=False)
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
     url = forms.URLField(
-        label=_("address (URL)"), max_length=1000, required=False, assume_scheme="https"
+        label=_("Address (URL)"), max_length=1000, required=False, assume_scheme="https"
     )
-    date_published = forms.DateField(label=_("date filed"), required=False, widget=DateInput())
+    date_published = forms.DateField(label=_("Date filed"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
