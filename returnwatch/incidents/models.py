@@ -272,6 +272,9 @@ class Incident(models.Model):
             models.Index(fields=["status", "city"]),
             models.Index(fields=["status", "year"]),
             models.Index(fields=["status", "month"]),
+            # The workspace lists every record by last change or by date (staff_views.home).
+            models.Index(fields=["updated_at"], name="incident_updated_idx"),
+            models.Index(fields=["date", "id"], name="incident_date_id_idx"),
         ]
         verbose_name = _("incident")
 
