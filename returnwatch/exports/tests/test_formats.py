@@ -73,13 +73,26 @@ def test_exports_take_the_search_parameters(client, three):
 def test_no_row_cap_and_chunks_join_up(client, make_incident, monkeypatch):
     from returnwatch import public
 
-    original = public.export_rows
-    monkeypatch.setattr(formats.public, "export_rows", lambda qs: original(qs, chunk_size=7))
+    original = public.export_chunks
+    monkeypatch.setattr(public, "export_chunks", lambda qs, chunk_size=7: original(qs, chunk_size))
     made = [make_incident(title=f"Case {n}") for n in range(23)]
     rows = _csv(client, "/exports/incidents.csv")
     assert [r["reference"] for r in rows] == [i.reference for i in made]
     data = json.loads(body(client.get("/exports/incidents.json")))
     assert len(data["incidents"]) == 23
+
+
+def test_multi_valued_codes_follow_vocabulary_order_not_insertion_order(client, make_incident):
+    from returnwatch.incidents.models import Incident, ViolenceType
+
+    incident = make_incident(types=[])
+    through = Incident.violence_types.through
+    for code in ("other", "extortion", "kidnapping"):  # positions 14, 9, 0
+        through.objects.create(incident=incident, violencetype=ViolenceType.objects.get(code=code))
+    (row,) = _csv(client, "/exports/incidents.csv")
+    assert row["violence_types"] == "kidnapping;extortion;other"
+    data = json.loads(body(client.get("/exports/incidents.json")))
+    assert data["incidents"][0]["violence_types"] == ["kidnapping", "extortion", "other"]
 
 
 def test_hxl_row_reads_with_libhxl(client, three):
