@@ -245,3 +245,17 @@ class _Buffer:
 
     def flush(self) -> None:
         pass
+
+
+def test_behind_a_proxy_each_client_is_counted_apart(settings: Any) -> None:
+    settings.TIP_RATE_LIMIT_PER_HOUR = 1
+    settings.TIP_TRUST_X_FORWARDED_FOR = True
+    proxy = "10.0.0.1"
+    first = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1")
+    second = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.2")
+    assert first.post("/report/", {"narrative": "a"}).status_code == 200
+    assert second.post("/report/", {"narrative": "b"}).status_code == 200
+    assert first.post("/report/", {"narrative": "c"}).status_code == 429
+    # A forged first entry does not give a fresh counter: the proxy's last entry counts.
+    forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.1")
+    assert forged.post("/report/", {"narrative": "d"}).status_code == 429
