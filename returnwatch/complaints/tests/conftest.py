@@ -39,6 +39,32 @@ def _compiled_catalogs() -> Iterator[None]:
     yield
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(_django_db_marker: None, request: pytest.FixtureRequest) -> None:
+    """Reload the data migrations' rows if a transactional test elsewhere flushed them.
+
+    Browser tests without serialized_rollback empty every table when they end; these tests
+    need the vocabularies and the complaint offices, whatever ran before them.
+    """
+    if not request.node.get_closest_marker("django_db"):
+        return
+    from django.apps import apps
+
+    from returnwatch.complaints.models import Office
+    from returnwatch.incidents.models import City
+
+    if not City.objects.exists():
+        from returnwatch.incidents.vocabularies.load import load
+
+        load(apps)
+    if not Office.objects.exists():
+        import importlib
+
+        importlib.import_module("returnwatch.complaints.migrations.0002_reference_data").forward(
+            apps, None
+        )
+
+
 def answers(for_someone_else: bool = True, **overrides: Any) -> dict[str, dict[str, Any]]:
     """POST data of every step, with markers in the sensitive fields."""
     steps: dict[str, dict[str, Any]] = {
