@@ -155,9 +155,11 @@ class Ranked:
                 )
                 args = [expr, *params, expr]
             else:
+                # MATERIALIZED: FTS5 must run the match once, not once per candidate row.
                 sql = (
-                    f"SELECT rowid FROM incidents_fts WHERE {self.scope} MATCH %s "
-                    f"AND rowid IN ({inner}) ORDER BY rank, rowid DESC"
+                    f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
+                    f"WHERE {self.scope} MATCH %s) "
+                    f"SELECT id FROM f WHERE id IN ({inner}) ORDER BY r, id DESC"
                 )
                 args = [expr, *params]
             with connection.cursor() as cursor:
