@@ -88,10 +88,18 @@ def main() -> None:
         client.get(search_url)  # warm the connection and templates
         search_times += timed(client, search_url, REQUESTS // len(SEARCHES) + 1)
     results = {
-        "search (text + 2 filters + facets + 50 results)": report(
-            "search: text + 2 filters + all facets + first 50", search_times
-        )
+        "search": report("search: text + 2 filters + facets + 50, by relevance", search_times)
     }
+    dated: list[float] = []
+    for search_url in SEARCHES:
+        dated += timed(client, search_url + "&sort=-date", REQUESTS // len(SEARCHES) + 1)
+    results["search by date"] = report(
+        "search: text + 2 filters + facets + 50, newest first", dated
+    )
+    results["browse"] = report(
+        "search page with no filter (all facets over every case)",
+        timed(client, "/incidents/", REQUESTS),
+    )
     results["stats cold"] = report(
         "statistics page, cache cleared before each request",
         timed(client, "/stats/", REQUESTS, before=cache.clear),
