@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Q, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,6 +37,47 @@ SHARES_PER_HOUR = 10
 
 def _offer_all_languages(request: HttpRequest) -> None:
     request.page_languages = ASSISTANT_LANGUAGES  # type: ignore[attr-defined]
+
+
+CHOSEN = "lang"  # ?lang=en on the bare address: an explicit choice of English
+
+
+def _language_links(request: HttpRequest) -> dict[str, Any]:
+    """The header's language links; English carries ?lang=en so choosing it is respected."""
+    current = (translation.get_language() or "en")[:2]
+    links = []
+    for code in ASSISTANT_LANGUAGES:
+        url = translate_url(request.path, code)
+        links.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "url": f"{url}?{CHOSEN}=en" if code == settings.LANGUAGE_CODE else url,
+                "current": code == current,
+            }
+        )
+    return {"language_switch": links}
+
+
+def _follow_browser_language(request: HttpRequest) -> HttpResponse | None:
+    """On the bare (English) address with no explicit choice, open in the browser's language.
+
+    A Haitian Creole phone that follows a shared link to /complaint/ lands on /ht/complaint/.
+    """
+    if (translation.get_language() or "en")[:2] != settings.LANGUAGE_CODE:
+        return None
+    if CHOSEN in request.GET or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME):
+        return None
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _q in translation.trans_real.parse_accept_lang_header(header):
+        base = code.split("-")[0].lower()
+        if base in ASSISTANT_LANGUAGES:
+            if base == settings.LANGUAGE_CODE:
+                return None
+            response = HttpResponseRedirect(translate_url(request.path, base))
+            patch_vary_headers(response, ["Accept-Language", "Cookie"])
+            return response
+    return None
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -97,7 +139,13 @@ def _reference_context(city_codes: list[str] | None = None) -> dict[str, Any]:
 @require_GET
 def where(request: HttpRequest) -> HttpResponse:
     _offer_all_languages(request)
-    return render(request, "complaints/where.html", _reference_context())
+    redirect = _follow_browser_language(request)
+    if redirect:
+        return redirect
+    context = {**_reference_context(), **_language_links(request)}
+    response = render(request, "complaints/where.html", context)
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,7 +153,13 @@ def where(request: HttpRequest) -> HttpResponse:
 def assistant(request: HttpRequest) -> HttpResponse:
     _offer_all_languages(request)
     if request.method == "GET":
-        return render(request, "complaints/intro.html", _reference_context())
+        redirect = _follow_browser_language(request)
+        if redirect:
+            return redirect
+        context = {**_reference_context(), **_language_links(request)}
+        response = render(request, "complaints/intro.html", context)
+        patch_vary_headers(response, ["Accept-Language", "Cookie"])
+        return response
     return _private(_step(request))
 
 
@@ -169,6 +223,7 @@ def _render_step(
         "for_someone_else": state.for_someone_else,
         "notice": notice,
         "language_buttons": _language_buttons(slug),
+        **_language_links(request),
     }
     return render(request, "complaints/step.html", context, status=status)
 
@@ -261,6 +316,7 @@ def _render_review(
         "shared_now": shared_now,
         "share_failed": share_failed,
         "language_buttons": _language_buttons("review"),
+        **_language_links(request),
     }
     return render(request, "complaints/review.html", context)
 

@@ -275,3 +275,16 @@ def test_admin_edits_office_details_and_legal_services(client, site_admin):
     assert response.status_code == 302, response.content[:2000]
     clinic = LegalService.objects.get(name="Real Clinic")
     assert clinic.languages == ["es", "ht"] and not clinic.is_demo
+
+
+def test_bare_address_follows_the_browser_language_unless_english_was_chosen(client):
+    response = client.get("/complaint/", HTTP_ACCEPT_LANGUAGE="ht,fr;q=0.8,en;q=0.5")
+    assert response.status_code == 302 and response["Location"] == "/ht/complaint/"
+    response = client.get("/complaint/where/", HTTP_ACCEPT_LANGUAGE="pt-BR,pt;q=0.9")
+    assert response["Location"] == "/pt/complaint/where/"
+    chosen = client.get("/complaint/?lang=en", HTTP_ACCEPT_LANGUAGE="ht")
+    assert chosen.status_code == 200 and b"Start" in chosen.content
+    # The language links keep an explicit choice of English.
+    html = client.get("/es/complaint/").content.decode()
+    assert 'href="/complaint/?lang=en"' in html
+    assert client.get("/complaint/", HTTP_ACCEPT_LANGUAGE="de,en;q=0.5").status_code == 200
