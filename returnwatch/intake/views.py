@@ -20,7 +20,6 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from .files import FileRefused, max_file_bytes, max_files, max_total_bytes
 from .forms import CodeForm, FollowUpForm, TipForm
-from .models import TipStatus
 from .privacy import TipUploadLimits, allow
 from .submissions import add_follow_up, create_tip, find_tip, new_receipt_code
 
@@ -185,13 +184,11 @@ def _follow_up(request: HttpRequest) -> HttpResponse:
                 form = FollowUpForm(initial={"code": code})
     else:
         form = FollowUpForm(initial={"code": code})
-    stage = TipStatus(tip.status)
     ctx = _context(
         request,
         found=True,
         stage=tip.public_stage,
         stage_text=STAGE_TEXT[tip.public_stage](),
-        closed=stage not in (TipStatus.NEW, TipStatus.REVIEW, TipStatus.FOLLOW_UP),
         form=form,
         added=added,
         files_sent=bool(request.FILES) or bool(oversized),
