@@ -37,6 +37,18 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
 
 
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Transactional tests (live_server, transaction=True) start with the data migrations load
+    (vocabularies, offices…): the flush after an earlier such test would otherwise remove it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_live_server = "live_server" in getattr(item, "fixturenames", ())
+        if uses_live_server or (marker is not None and marker.kwargs.get("transaction")):
+            kwargs = dict(marker.kwargs) if marker is not None else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Each test starts with an empty cache (the demo notice and statistics are cached)."""
