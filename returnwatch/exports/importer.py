@@ -990,13 +990,53 @@ def _documents_for(urls: set[str], kind: DocumentKind, user: Any) -> dict[str, D
     for chunk in _chunks(sorted(urls), 500):
         for doc in Document.objects.filter(url__in=chunk).order_by("pk"):
             found.setdefault(doc.url, doc)
-    for url in sorted(urls - set(found)):
-        doc = Document.objects.create(
-            kind=kind, title=url[:300], url=url, created_by=user, summary=""
-        )
-        log.record(user, "create", doc, ["kind", "title", "url"], note="import")
-        found[url] = doc
+    # New documents have no library item yet, so no save signal has work to do: one insert.
+    new = Document.objects.bulk_create(
+        [
+            Document(kind=kind, title=url[:300], url=url, created_by=user, summary="")
+            for url in sorted(urls - set(found))
+        ],
+        batch_size=1000,
+    )
+    _record_many(user, [("create", doc, ["kind", "title", "url"], doc) for doc in new], "import")
+    found.update({doc.url: doc for doc in new})
     return found
+
+
+def _record_many(user: Any, items: list[tuple[str, Any, list[str], Any]], note: str) -> None:
+    """Append many entries to the change history in one statement: the same chain as
+    `audit.log.record` (numbered, each hash over the one before; verify_integrity checks
+    it), without a query per entry. Items are (action, target, fields, about)."""
+    from returnwatch.audit.models import Entry
+
+    if not items:
+        return
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(7242001)")  # the lock log.record takes
+    last = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev = last if last else (0, log.GENESIS)
+    now = timezone.now()
+    entries = []
+    for action, target, fields, about in items:
+        seq += 1
+        entry = Entry(
+            seq=seq,
+            created_at=now,
+            actor=user,
+            actor_name=user.get_username(),
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            target_label=str(getattr(target, "audit_label", "") or "")[:200],
+            fields=sorted(set(fields)),
+            note=note[:500],
+            about=log.key(about),
+            prev_hash=prev,
+        )
+        entry.hash = prev = entry.compute_hash()
+        entries.append(entry)
+    Entry.objects.bulk_create(entries, batch_size=2000)
 
 
 def _create(
@@ -1041,7 +1081,11 @@ def _create(
     for name, rows in links.items():
         getattr(Incident, name).through.objects.bulk_create(rows, batch_size=2000)
     Citation.objects.bulk_create(citations, batch_size=2000)
-    search.bulk_index(search.prefetched([i.pk for i in created]))
+    # Index from what is in memory (the terms are already loaded) instead of reading back.
+    search.bulk_index(
+        [_Indexable(incident, p.multi) for incident, p in zip(created, batch, strict=True)]  # type: ignore[misc]
+    )
+    entries = []
     for incident, p in zip(created, batch, strict=True):
         fields = [n for n, v in p.values.items() if v not in (None, "", DEFAULTS.get(n))]
         fields += [n for n, terms in p.multi.items() if terms]
@@ -1049,7 +1093,27 @@ def _create(
             fields.append("tags")
         if p.sources:
             fields.append("citations")
-        log.record(user, "create", incident, fields, note=note or "import", about=incident)
+        entries.append(("create", incident, fields, incident))
+    _record_many(user, entries, note or "import")
+
+
+class _Terms(list):  # type: ignore[type-arg]
+    def all(self) -> list[Any]:
+        return self
+
+
+class _Indexable:
+    """A new incident as `search.texts` reads it: its fields, and its many-valued
+    vocabularies from the parsed row (a related manager would query the database)."""
+
+    def __init__(self, incident: Incident, multi: dict[str, list[Any]]) -> None:
+        self._incident = incident
+        self._multi = multi
+
+    def __getattr__(self, name: str) -> Any:
+        if name in MULTI_FIELDS:
+            return _Terms(self._multi.get(name, []))
+        return getattr(self._incident, name)
 
 
 def _tags(names: set[str]) -> dict[str, Tag]:

@@ -128,6 +128,17 @@ def test_fixed_spreadsheet_imports_drafts_with_every_value_read(researcher):
     from returnwatch.incidents import search
 
     assert search.filter_text(Incident.objects.all(), "extorsion", scope="everything").count() == 1
+    # The index written from memory is what indexing the saved record gives.
+    from returnwatch.incidents.models import SearchEntry
+
+    for incident in search.prefetched(list(Incident.objects.values_list("pk", flat=True))):
+        entry = SearchEntry.objects.get(incident=incident)
+        assert (entry.public, entry.everything) == search.texts(incident)
+    # The history chain still verifies after entries appended in bulk.
+    from returnwatch.audit.integrity import verify_chain
+
+    problems, count, _last = verify_chain()
+    assert problems == [] and count >= 6
     # Every new incident has its entry in the change history.
     assert Entry.objects.filter(action="create", target_type="incidents.incident").count() == 6
 
