@@ -68,7 +68,12 @@ def make_user(db: Any) -> Any:
             name=org, defaults={"is_lead": org == "Lead organization"}
         )
         user = User.objects.create_user(
-            username, f"{username}@example.org", PASSWORD, role=role, organization=organization, **kw
+            username,
+            f"{username}@example.org",
+            PASSWORD,
+            role=role,
+            organization=organization,
+            **kw,
         )
         return user
 
@@ -243,3 +248,15 @@ def sign_in(page: Any, live_server: Any, username: str, second_factor: bool = Tr
         page.wait_for_load_state()
         page.click("main a.button")  # past the recovery codes, on to where we were going
         page.wait_for_load_state()
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """Transactional tests (live_server) empty every table when they end, including the
+    vocabularies and settings rows that data migrations load; serialized rollback puts them
+    back so the tests that run after still find them."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "live_server" in names or "transactional_db" in names:
+            item.add_marker(
+                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
+            )
