@@ -190,7 +190,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process (make run, tests): memory. Several gunicorn workers: set CACHE_LOCATION to a
+# directory so rate limits and cached statistics are shared by every worker (docs/deploy.md).
+if os.environ.get("CACHE_LOCATION"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ["CACHE_LOCATION"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Sessions and cookies
 SESSION_COOKIE_HTTPONLY = True
