@@ -107,6 +107,9 @@ ENTRY_POINTS = [
     "/api/v1/statistics/",
     "/api/schema/",
     "/sitemap.xml",
+    "/sitemap-pages.xml",
+    "/sitemap-incidents.xml",
+    "/sitemap-library.xml",
     "/incidents/RW-2019-99999/",
     "/no-such-page/",
 ]
