@@ -42,11 +42,15 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
     (vocabularies, offices…): the flush after an earlier such test would otherwise remove it."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        uses_live_server = "live_server" in getattr(item, "fixturenames", ())
-        if uses_live_server or (marker is not None and marker.kwargs.get("transaction")):
+        names = getattr(item, "fixturenames", ())
+        transactional = "live_server" in names or "transactional_db" in names
+        if transactional or (marker is not None and marker.kwargs.get("transaction")):
             kwargs = dict(marker.kwargs) if marker is not None else {}
             kwargs.update(transaction=True, serialized_rollback=True)
-            item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs))
+            # Prepended, so it is the closest marker and wins over the test's own.
+            item.add_marker(
+                pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
+            )
 
 
 @pytest.fixture(autouse=True)
@@ -248,15 +252,3 @@ def sign_in(page: Any, live_server: Any, username: str, second_factor: bool = Tr
         page.wait_for_load_state()
         page.click("main a.button")  # past the recovery codes, on to where we were going
         page.wait_for_load_state()
-
-
-def pytest_collection_modifyitems(items: list[Any]) -> None:
-    """Transactional tests (live_server) empty every table when they end, including the
-    vocabularies and settings rows that data migrations load; serialized rollback puts them
-    back so the tests that run after still find them."""
-    for item in items:
-        names = getattr(item, "fixturenames", ())
-        if "live_server" in names or "transactional_db" in names:
-            item.add_marker(
-                pytest.mark.django_db(transaction=True, serialized_rollback=True), append=False
-            )
