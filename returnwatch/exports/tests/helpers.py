@@ -8,10 +8,8 @@ from typing import Any
 def body(response: Any) -> bytes:
     """The whole body of a (possibly streaming or file) response."""
     if getattr(response, "streaming", False):
-        data = b"".join(response.streaming_content)
-        if hasattr(response, "close"):
-            response.close()
-        return data
+        # The test client closes the response once its content is consumed.
+        return b"".join(response.streaming_content)
     return bytes(response.content)
 
 
