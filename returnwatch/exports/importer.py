@@ -36,7 +36,7 @@ from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from returnwatch.accounts import permissions
 from returnwatch.audit import log
@@ -95,32 +95,32 @@ COMBINABLE = {*MULTI_FIELDS, "source_urls", "tags"}
 
 # Everything a column may be mapped to, in the order the mapping form shows them.
 TARGETS: dict[str, Any] = {
-    "reference": _l("ReturnWatch reference (updates that record)"),
-    "external_id": _l("identifier in another database (updates instead of duplicating)"),
-    "title": _l("public title"),
-    "summary": _l("public summary"),
-    "narrative": _l("restricted narrative"),
-    "date": _l("date of the incident"),
-    "date_precision": _l("date precision"),
-    "date_reported": _l("date first reported"),
-    "city": _l("city"),
-    "place_type": _l("place type"),
-    "program": _l("program"),
-    "violence_types": _l("violence types"),
-    "perpetrators": _l("perpetrator types"),
-    "victim_groups": _l("victim groups"),
-    "nationalities": _l("nationalities"),
-    "victims_count": _l("number of people harmed"),
-    "children_count": _l("of whom children"),
-    "gender": _l("gender"),
-    "port_of_entry": _l("returned through port of entry"),
-    "fear_expressed": _l("expressed fear of return to US officials"),
-    "complaint_crcl": _l("complaint filed with CRCL"),
-    "complaint_oig": _l("complaint filed with OIG"),
-    "lawsuit": _l("lawsuit filed"),
-    "verification": _l("verification"),
-    "tags": _l("tags"),
-    "source_urls": _l("source addresses (URLs)"),
+    "reference": gettext_lazy("ReturnWatch reference (updates that record)"),
+    "external_id": gettext_lazy("identifier in another database (updates instead of duplicating)"),
+    "title": gettext_lazy("public title"),
+    "summary": gettext_lazy("public summary"),
+    "narrative": gettext_lazy("restricted narrative"),
+    "date": gettext_lazy("date of the incident"),
+    "date_precision": gettext_lazy("date precision"),
+    "date_reported": gettext_lazy("date first reported"),
+    "city": gettext_lazy("city"),
+    "place_type": gettext_lazy("place type"),
+    "program": gettext_lazy("program"),
+    "violence_types": gettext_lazy("violence types"),
+    "perpetrators": gettext_lazy("perpetrator types"),
+    "victim_groups": gettext_lazy("victim groups"),
+    "nationalities": gettext_lazy("nationalities"),
+    "victims_count": gettext_lazy("number of people harmed"),
+    "children_count": gettext_lazy("of whom children"),
+    "gender": gettext_lazy("gender"),
+    "port_of_entry": gettext_lazy("returned through port of entry"),
+    "fear_expressed": gettext_lazy("expressed fear of return to US officials"),
+    "complaint_crcl": gettext_lazy("complaint filed with CRCL"),
+    "complaint_oig": gettext_lazy("complaint filed with OIG"),
+    "lawsuit": gettext_lazy("lawsuit filed"),
+    "verification": gettext_lazy("verification"),
+    "tags": gettext_lazy("tags"),
+    "source_urls": gettext_lazy("source addresses (URLs)"),
 }
 # Columns of our own exports that are derived or not importable: ignored when guessing.
 IGNORED_EXPORT_COLUMNS = {

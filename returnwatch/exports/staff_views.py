@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from returnwatch.accounts import twofactor
@@ -47,9 +47,11 @@ def _is_token_admin(request: HttpRequest) -> bool:
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=_l("What will use this token?"),
+        label=gettext_lazy("What will use this token?"),
         max_length=100,
-        help_text=_l("For example “partner case tracker”. You can revoke it at any time."),
+        help_text=gettext_lazy(
+            "For example “partner case tracker”. You can revoke it at any time."
+        ),
     )
 
 
@@ -102,16 +104,16 @@ def _mappings(user: Any) -> Any:
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=_l("Spreadsheet"),
-        help_text=_l(
+        label=gettext_lazy("Spreadsheet"),
+        help_text=gettext_lazy(
             "CSV or XLSX with a header row. Several values in one cell are separated by “;”."
         ),
     )
     mapping = forms.ModelChoiceField(
-        label=_l("Saved column mapping"),
+        label=gettext_lazy("Saved column mapping"),
         queryset=ImportMapping.objects.none(),
         required=False,
-        empty_label=_l("Guess from the column names"),
+        empty_label=gettext_lazy("Guess from the column names"),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
