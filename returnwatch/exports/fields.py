@@ -80,13 +80,24 @@ VOCABULARY_OF: dict[str, str] = {
 }
 
 
+TYPE_LABELS: dict[str, Any] = {
+    "text": _("text"),
+    "date": _("date"),
+    "date-time": _("date and time (UTC)"),
+    "integer": _("whole number"),
+    "number": _("number"),
+    "boolean": _("true or false"),
+    "list of codes": _("list of codes"),
+}
+
+
 def fields() -> list[dict[str, Any]]:
     from .formats import COLUMNS, HXL, MULTI
 
     return [
         {
             "name": name,
-            "type": TYPES.get(name, "text"),
+            "type": TYPE_LABELS[TYPES.get(name, "text")],
             "description": DESCRIPTIONS[name],
             "multi": name in MULTI,
             "vocabulary": VOCABULARY_OF.get(name, ""),
