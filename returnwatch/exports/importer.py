@@ -488,7 +488,8 @@ def parse_urls(value: str) -> list[str]:
         try:
             _url(u)
         except ValidationError:
-            raise BadValue(_("“%(value)s” is not a web address.") % {"value": u[:80]}) from None
+            shown = u if len(urls) > 1 and u.startswith("http") else value.strip()
+            raise BadValue(_("“%(value)s” is not a web address.") % {"value": shown[:80]}) from None
         if len(u) > 1000:
             raise BadValue(_("A web address is longer than 1,000 characters."))
     return urls
