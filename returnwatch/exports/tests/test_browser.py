@@ -1,0 +1,98 @@
+"""In Chromium: the data page and the API documentation work with the site's strict
+Content-Security-Policy and make no request to another site; a researcher imports a file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import openpyxl
+import pytest
+
+from conftest import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _watch(page: Any, live_server: Any) -> tuple[list[str], list[str]]:
+    problems: list[str] = []
+    outside: list[str] = []
+    page.on(
+        "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(live_server.url) and not r.url.startswith("data:")
+            else None
+        ),
+    )
+    return problems, outside
+
+
+def test_api_docs_render_from_this_site_only(page, live_server, make_incident):
+    make_incident(title="Kidnapping in Reynosa", city="reynosa")
+    problems, outside = _watch(page, live_server)
+    page.goto(f"{live_server.url}/api/docs/")
+    page.wait_for_selector("text=/api/v1/incidents/")
+    page.click("text=/api/v1/statistics/")
+    page.click("button:has-text('Try it out')")
+    page.click("button:has-text('Execute')")
+    page.wait_for_selector(".response .microlight, .highlight-code")
+    assert '"incidents": 1' in page.inner_text(".responses-wrapper")
+    assert outside == []
+    assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_data_page_in_english_and_spanish(page, live_server):
+    problems, outside = _watch(page, live_server)
+    page.goto(f"{live_server.url}/data/")
+    assert page.locator("h1").inner_text() == "Data"
+    page.click("#vocabulary-violence_types summary")
+    assert (
+        page.locator("#vocabulary-violence_types")
+        .get_by_text("kidnapping", exact=True)
+        .is_visible()
+    )
+    page.click("text=español")
+    assert page.locator("h1").inner_text() == "Datos"
+    assert page.get_by_role("heading", name="Reglas de conteo").is_visible()
+    assert outside == []
+    assert not [p for p in problems if "Content Security Policy" in p], problems
+
+
+def test_researcher_imports_a_spreadsheet(page, live_server, researcher, tmp_path):
+    from returnwatch.incidents.models import Incident
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["ID", "Título", "Fecha", "Ciudad", "Tipo de violencia"])
+    sheet.append(["x-1", "Secuestro en la central", "octubre 2019", "Reynosa", "Secuestro"])
+    sheet.append(["x-2", "Robo", "2019-11-02", "Atlantis", "robo"])
+    path = tmp_path / "cases.xlsx"
+    book.save(path)
+    sign_in(page, live_server, researcher.username)
+    page.goto(f"{live_server.url}/staff/data/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("form.import-form button[type=submit]")
+    page.wait_for_selector("text=1 bad")
+    assert page.locator("button[value=apply]").is_disabled()
+    assert "“Atlantis” is not a known city" in page.inner_text("table.import-errors")
+    # Fix the file (drop the bad row) and upload it again.
+    sheet.delete_rows(3)
+    book.save(path)
+    page.goto(f"{live_server.url}/staff/data/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.click("form.import-form button[type=submit]")
+    page.wait_for_selector("text=1 to create")
+    page.click("button[value=apply]")
+    page.wait_for_selector("text=Imported: 1 created as drafts")
+    incident = Incident.objects.get(external_id="x-1")
+    assert (incident.status, incident.date_precision, incident.city.code) == (
+        "draft",
+        "month",
+        "reynosa",
+    )
