@@ -41,8 +41,9 @@ def test_api_docs_render_from_this_site_only(page, live_server, make_incident):
     page.click("text=/api/v1/statistics/")
     page.click("button:has-text('Try it out')")
     page.click("button:has-text('Execute')")
-    page.wait_for_selector(".response .microlight, .highlight-code")
-    assert '"incidents": 1' in page.inner_text(".responses-wrapper")
+    body = page.locator(".live-responses-table .response-col_description pre").first
+    body.wait_for()
+    assert '"incidents": 1' in body.inner_text()
     assert outside == []
     assert not [p for p in problems if "Content Security Policy" in p], problems
 
