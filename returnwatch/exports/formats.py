@@ -15,7 +15,7 @@ import io
 import json
 import sqlite3
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -575,7 +575,3 @@ def _readme() -> str:
         "Multi-valued fields hold codes joined by ';'. Field descriptions: datapackage.json\n"
         f"and {site_url()}/data/\n\nHow to cite: {citation()}\n"
     )
-
-
-def concat(chunks: Iterable[str]) -> str:
-    return "".join(chunks)
