@@ -487,8 +487,9 @@ def _codes(model: Any) -> dict[int, str]:
     return dict(model.objects.values_list("pk", "code"))
 
 
-def _multi_sql(name: str) -> str:
-    """SQL giving (incident id, codes joined by ';' in vocabulary order) for a range of ids."""
+def _multi_sql(name: str, ids: int = 0) -> str:
+    """SQL giving (incident id, codes joined by ';' in vocabulary order) for a range of ids
+    (two parameters), or for `ids` listed ids when a search leaves gaps in the range."""
     from django.db import connection
 
     field = Incident._meta.get_field(name)
@@ -496,18 +497,22 @@ def _multi_sql(name: str) -> str:
     target = field.related_model
     link = through._meta.get_field(target._meta.model_name).column  # type: ignore[union-attr]
     t, v = through._meta.db_table, target._meta.db_table  # type: ignore[union-attr]
+    where = (
+        f"l.incident_id IN ({', '.join(['%s'] * ids)})"
+        if ids
+        else "l.incident_id BETWEEN %s AND %s"
+    )
     if connection.vendor == "postgresql":
         return (
             f"SELECT l.incident_id, string_agg(v.code, ';' ORDER BY v.position, v.code) "
-            f"FROM {t} l JOIN {v} v ON v.id = l.{link} "
-            f"WHERE l.incident_id BETWEEN %s AND %s GROUP BY l.incident_id"
+            f"FROM {t} l JOIN {v} v ON v.id = l.{link} WHERE {where} GROUP BY l.incident_id"
         )
     # SQLite before 3.44 has no ORDER BY inside group_concat: it concatenates in the order
     # of the ordered subquery.
     return (
         f"SELECT incident_id, group_concat(code, ';') FROM ("
         f"SELECT l.incident_id AS incident_id, v.code AS code FROM {t} l "
-        f"JOIN {v} v ON v.id = l.{link} WHERE l.incident_id BETWEEN %s AND %s "
+        f"JOIN {v} v ON v.id = l.{link} WHERE {where} "
         f"ORDER BY l.incident_id, v.position, v.code) GROUP BY incident_id"
     )
 
@@ -580,8 +585,14 @@ def export_chunks(qs: QuerySet[Incident], chunk_size: int = 5000) -> Any:
                 return
             first, last = rows[0][0], rows[-1][0]
             linked = []
-            for q in multi_sql:
-                cursor.execute(q, [first, last])
+            # A dense chunk (the whole table) reads a range of ids; a search that leaves
+            # most of the range out reads just its ids.
+            sparse = last - first + 1 > 2 * len(rows)
+            for name, q in zip(INCIDENT_MULTI, multi_sql, strict=True):
+                if sparse:
+                    cursor.execute(_multi_sql(name, len(rows)), [r[0] for r in rows])
+                else:
+                    cursor.execute(q, [first, last])
                 linked.append(dict(cursor.fetchall()).get)
             types, perps, groups, nats = linked
             out = []

@@ -10,10 +10,21 @@ import pytest
 
 from conftest import sign_in
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+# Transactional (the live server reads what the test writes). Not serialized_rollback: its
+# reload of the whole database at setup clashes with content types other tests created;
+# the vocabularies (rows of a data migration) are loaded again when a flush emptied them.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _vocabularies(_django_db_marker: None) -> None:
+    from django.apps import apps
+
+    from returnwatch.incidents.models import City
+    from returnwatch.incidents.vocabularies.load import load
+
+    if not City.objects.exists():
+        load(apps)
 
 
 def _watch(page: Any, live_server: Any) -> tuple[list[str], list[str]]:

@@ -19,6 +19,17 @@ from .helpers import body
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Reports are in the language of the request; these tests call the engine directly,
+    # after other tests may have left another language active in this thread.
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 HEADERS = [
     "ID", "Título", "Resumen", "Fecha", "Ciudad", "Tipo de violencia", "Grupo", "Nacionalidad",
     "Víctimas", "Niños", "Fuente", "Miedo", "Narrativa",
