@@ -517,21 +517,6 @@ def _multi_sql(name: str, ids: int = 0) -> str:
     )
 
 
-def _utc_text(value: Any) -> str | None:
-    """A stored datetime as 2019-10-03T12:00:00Z (SQLite keeps UTC text, PostgreSQL objects)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value[:19].replace(" ", "T") + "Z"
-    import datetime as dt
-
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _iso(value: Any) -> str | None:
-    return value if value is None or isinstance(value, str) else value.isoformat()
-
-
 def export_chunks(qs: QuerySet[Incident], chunk_size: int = 5000) -> Any:
     """Yield lists of tuples of public values, in EXPORT_COLUMNS order and id order.
 
@@ -595,20 +580,19 @@ def export_chunks(qs: QuerySet[Incident], chunk_size: int = 5000) -> Any:
                     cursor.execute(q, [first, last])
                 linked.append(dict(cursor.fetchall()).get)
             types, perps, groups, nats = linked
-            out = []
-            for r in rows:
-                pk = r[0]
-                city = cities.get(r[8], no_city)
-                out.append(
-                    (
-                        r[1], r[2], r[3], _iso(r[4]), r[5], _iso(r[6]), r[7], *city,
-                        places.get(r[9]), programs.get(r[10]),
-                        types(pk, ""), perps(pk, ""), groups(pk, ""), nats(pk, ""),
-                        r[11], r[12], r[13], ports.get(r[14]), r[15],
-                        truth[r[16]], truth[r[17]], truth[r[18]], r[19], _utc_text(r[20]),
-                        truth[r[21]],
-                    )
-                )  # fmt: skip
+            # Dates come as text already (cast by the database): nothing to convert here.
+            out = [
+                (
+                    r[1], r[2], r[3], r[4], r[5], r[6], r[7], *cities.get(r[8], no_city),
+                    places.get(r[9]), programs.get(r[10]),
+                    types(r[0], ""), perps(r[0], ""), groups(r[0], ""), nats(r[0], ""),
+                    r[11], r[12], r[13], ports.get(r[14]), r[15],
+                    truth[r[16]], truth[r[17]], truth[r[18]], r[19],
+                    r[20][:19].replace(" ", "T") + "Z" if r[20] else None,
+                    truth[r[21]],
+                )
+                for r in rows
+            ]  # fmt: skip
             yield out
             if len(rows) < chunk_size:
                 return
