@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: users by role, incidents, and a real Chromium."""
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -51,6 +52,39 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             item.add_marker(
                 pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
             )
+
+
+@pytest.fixture(scope="session")
+def _migrated_data(django_db_setup: Any, django_db_blocker: Any) -> str:
+    """The rows the data migrations loaded (vocabularies, offices…), as Django serializes them."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        rows = json.loads(connection.creation.serialize_db_to_string())
+    # Content types and permissions are recreated by the flush itself (post_migrate).
+    skip = {"contenttypes.contenttype", "auth.permission"}
+    return json.dumps([r for r in rows if r["model"] not in skip])
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_data(request: Any) -> None:
+    """Transactional tests start with the migrations' rows even where Django's serialized
+    rollback could not restore them (a test that replaced the database connection loses
+    the serialized copy Django keeps on it)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if not transactional:
+        return
+    data = request.getfixturevalue("_migrated_data")
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    from returnwatch.incidents.models import City
+
+    if not City.objects.exists():
+        connection.creation.deserialize_db_from_string(data)
 
 
 @pytest.fixture(autouse=True)

@@ -10,12 +10,7 @@ import pytest
 from conftest import sign_in
 from returnwatch.incidents.models import Citation, City, Document, Incident, ViolenceType
 
-# serialized_rollback: the vocabularies (loaded by a data migration) are there whatever
-# transactional test ran before this one.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORD = "quetzalcoatlus"
 PDF = b"%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <<>>\n%%EOF\n"
