@@ -6,6 +6,7 @@ from django.urls import translate_url
 from django.utils import translation
 
 from returnwatch import public
+from returnwatch.languages import is_workspace
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
@@ -17,7 +18,9 @@ def site(request: HttpRequest) -> dict[str, Any]:
         {
             "code": code,
             "name": translation.get_language_info(code)["name_local"],
-            "url": translate_url(request.get_full_path(), code),
+            "url": f"{request.path}?lang={code}"
+            if is_workspace(request.path)
+            else translate_url(request.get_full_path(), code),
             "current": code == current[:2],
         }
         for code in languages
