@@ -27,7 +27,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 # Development default only; production must set SECRET_KEY (check --deploy warns otherwise).
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-insecure-returnwatch-key-change-me-in-production-0123456789")
+SECRET_KEY = os.environ.get(
+    "SECRET_KEY", "dev-insecure-returnwatch-key-change-me-in-production-0123456789"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 # Fernet keys, comma-separated; the first encrypts, all decrypt (for key rotation).
@@ -138,7 +140,12 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Languages: English at the bare address, others under a prefix (/es/…).
 LANGUAGE_CODE = "en"
-LANG_INFO["ht"] = {"bidi": False, "code": "ht", "name": "Haitian Creole", "name_local": "Kreyòl ayisyen"}
+LANG_INFO["ht"] = {
+    "bidi": False,
+    "code": "ht",
+    "name": "Haitian Creole",
+    "name_local": "Kreyòl ayisyen",
+}
 LANGUAGES = [
     ("en", _("English")),
     ("es", _("Spanish")),

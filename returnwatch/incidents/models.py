@@ -33,15 +33,15 @@ class Term(models.Model):
         abstract = True
         ordering = ["position", "code"]
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def label(self) -> str:
         return self.label_for(translation.get_language() or "en")
 
     def label_for(self, language: str) -> str:
         return getattr(self, f"label_{language[:2]}", "") or self.label_en
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class ViolenceType(Term):
@@ -281,10 +281,6 @@ class Incident(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
-    @property
-    def audit_label(self) -> str:
-        return self.reference
-
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if self.date:
             self.year = self.date.year
@@ -294,6 +290,10 @@ class Incident(models.Model):
         if not self.reference:
             self.reference = next_reference(self.date)
         super().save(*args, **kwargs)
+
+    @property
+    def audit_label(self) -> str:
+        return self.reference
 
 
 def next_reference(date: dt.date | None) -> str:
@@ -321,6 +321,10 @@ class Person(models.Model):
 
     class Meta:
         verbose_name = _("person")
+
+    def __str__(self) -> str:
+        # Never the name: this string shows in admin lists and logs.
+        return f"person #{self.pk}"
 
     @property
     def audit_label(self) -> str:
@@ -393,9 +397,14 @@ class Citation(models.Model):
     class Meta:
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["incident", "document"], name="one_citation_per_document")
+            models.UniqueConstraint(
+                fields=["incident", "document"], name="one_citation_per_document"
+            )
         ]
         verbose_name = _("citation")
+
+    def __str__(self) -> str:
+        return f"citation #{self.pk}"
 
     @property
     def audit_label(self) -> str:
@@ -418,3 +427,6 @@ class SearchEntry(models.Model):
     )
     public = models.TextField()
     everything = models.TextField()
+
+    def __str__(self) -> str:
+        return f"search entry of incident {self.incident_id}"

@@ -7,7 +7,9 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.home, name="home"),
     path("incidents/", views.incident_list, name="list"),
-    re_path(r"^incidents/(?P<reference>RW-[0-9]{4}-[0-9]{5})/$", views.incident_detail, name="detail"),
+    re_path(
+        r"^incidents/(?P<reference>RW-[0-9]{4}-[0-9]{5})/$", views.incident_detail, name="detail"
+    ),
     path("stats/", views.stats_page, name="stats"),
     re_path(r"^stats/(?P<name>[a-z]+)\.csv$", views.stats_csv, name="stats_csv"),
 ]
