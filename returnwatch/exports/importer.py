@@ -1063,7 +1063,19 @@ def _create(
             **v,
         )
         objects.append(incident)
-    created = Incident.objects.bulk_create(objects)
+    # One prepared statement instead of bulk_create's per-value SQL; the new ids are read
+    # back by reference (unique, and numbered here under the import's lock).
+    _insert(objects)
+    ids = dict(
+        Incident.objects.filter(reference__in=[o.reference for o in objects]).values_list(
+            "reference", "pk"
+        )
+    )
+    for incident in objects:
+        incident.pk = ids[incident.reference]
+        incident._state.adding = False
+        incident._state.db = connection.alias
+    created = objects
     links: dict[str, list[tuple[int, int]]] = defaultdict(list)
     tag_names = {t for p in batch for t in (p.tags or [])}
     tags = _tags(tag_names)
@@ -1078,10 +1090,17 @@ def _create(
     for name, pairs in links.items():
         _link(name, pairs)
     _insert(citations)
-    # Index from what is in memory (the terms are already loaded) instead of reading back.
-    search.bulk_index(
-        [_Indexable(incident, p.multi) for incident, p in zip(created, batch, strict=True)]  # type: ignore[misc]
-    )
+    # The search index, as search.bulk_index writes it, from what is in memory (the terms
+    # are loaded already) instead of reading the new rows back.
+    from returnwatch.incidents.models import SearchEntry
+
+    entries_for_search = []
+    for incident, p in zip(created, batch, strict=True):
+        public, everything = search.texts(_Indexable(incident, p.multi))  # type: ignore[arg-type]
+        entries_for_search.append(
+            SearchEntry(incident_id=incident.pk, public=public, everything=everything)
+        )
+    _insert(entries_for_search)
     entries = []
     for incident, p in zip(created, batch, strict=True):
         fields = [n for n, v in p.values.items() if v not in (None, "", DEFAULTS.get(n))]
