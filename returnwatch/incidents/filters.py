@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from . import search
 from .models import (
@@ -42,13 +42,13 @@ class Facet:
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("type", _l("Violence type"), ViolenceType, "violence_types", True),
-    Facet("city", _l("City"), City, "city", False),
-    Facet("perpetrator", _l("Perpetrator"), Perpetrator, "perpetrators", True),
-    Facet("group", _l("Victim group"), VictimGroup, "victim_groups", True),
-    Facet("nationality", _l("Nationality"), Country, "nationalities", True),
-    Facet("program", _l("Program"), Program, "program", False),
-    Facet("place", _l("Place type"), PlaceType, "place_type", False),
+    Facet("type", gettext_lazy("Violence type"), ViolenceType, "violence_types", True),
+    Facet("city", gettext_lazy("City"), City, "city", False),
+    Facet("perpetrator", gettext_lazy("Perpetrator"), Perpetrator, "perpetrators", True),
+    Facet("group", gettext_lazy("Victim group"), VictimGroup, "victim_groups", True),
+    Facet("nationality", gettext_lazy("Nationality"), Country, "nationalities", True),
+    Facet("program", gettext_lazy("Program"), Program, "program", False),
+    Facet("place", gettext_lazy("Place type"), PlaceType, "place_type", False),
 )
 FACETS_BY_PARAM = {f.param: f for f in FACETS}
 SORTS = ("date", "-date", "relevance")

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils import translation
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from returnwatch import public
 
@@ -63,12 +63,12 @@ class Statistics:
 
 # (name, title, Incident field, many-valued)
 BREAKDOWNS = (
-    ("type", _l("By type of violence"), "violence_types", True),
-    ("city", _l("By city"), "city", False),
-    ("perpetrator", _l("By perpetrator"), "perpetrators", True),
-    ("group", _l("By victim group"), "victim_groups", True),
-    ("nationality", _l("By nationality"), "nationalities", True),
-    ("program", _l("By program"), "program", False),
+    ("type", gettext_lazy("By type of violence"), "violence_types", True),
+    ("city", gettext_lazy("By city"), "city", False),
+    ("perpetrator", gettext_lazy("By perpetrator"), "perpetrators", True),
+    ("group", gettext_lazy("By victim group"), "victim_groups", True),
+    ("nationality", gettext_lazy("By nationality"), "nationalities", True),
+    ("program", gettext_lazy("By program"), "program", False),
 )
 
 
