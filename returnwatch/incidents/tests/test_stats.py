@@ -105,7 +105,7 @@ def test_statistics_page_shows_numbers_tables_charts_and_the_caveat(client, hand
     assert page.count("<svg") == 7  # the timeline and six breakdowns
     assert "Kidnappings or attempted kidnappings of children" in page
     spanish = client.get("/es/stats/").content.decode()
-    assert "Secuestro" in spanish
+    assert "Secuestro" in spanish and "Por tipo de violencia" in spanish
 
 
 @pytest.mark.parametrize(
