@@ -104,3 +104,20 @@ def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
     ]
     results.append(FacetResult("year", _("Year"), year_values))
     return results
+
+
+def counts_for_page(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
+    """Facet counts; the unfiltered case (the busiest page) is cached until the data changes."""
+    if search.is_filtered:
+        return counts(search, matching)
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from .stats import data_version
+
+    key = f"facets:all:{translation.get_language()}:{data_version()}"
+    results = cache.get(key)
+    if results is None:
+        results = counts(search, matching)
+        cache.set(key, results, 3600)
+    return results

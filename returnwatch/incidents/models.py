@@ -275,6 +275,8 @@ class Incident(models.Model):
             # The workspace lists every record by last change or by date (staff_views.home).
             models.Index(fields=["updated_at"], name="incident_updated_idx"),
             models.Index(fields=["date", "id"], name="incident_date_id_idx"),
+            # "Latest cases" on the home page and the feed: newest publication first.
+            models.Index(fields=["status", "published_at", "id"], name="incident_published_idx"),
         ]
         verbose_name = _("incident")
 

@@ -50,7 +50,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "page": page,
         "results": public.project(list(page.object_list)),
-        "facets": facets.counts(search, matching),
+        "facets": facets.counts_for_page(search, matching),
         "query_string": urlencode(params + sort_pairs),
         "filter_string": urlencode(params),
         "export_string": urlencode(params),

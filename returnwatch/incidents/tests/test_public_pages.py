@@ -113,3 +113,18 @@ def test_fictional_data_is_labelled_on_every_page(client, make_incident):
             "fictional" in client.get(url).content.decode().lower()
             or "ficticio" in client.get(url).content.decode().lower()
         )
+
+
+def test_unfiltered_facet_counts_are_cached_until_a_case_changes(client, make_incident):
+    make_incident(types=["kidnapping"])
+    first = client.get("/incidents/").context["facets"]
+    assert {v.code: v.count for v in first[0].values} == {"kidnapping": 1}
+    second = make_incident(types=["kidnapping"], status="draft")
+    assert {v.code: v.count for v in client.get("/incidents/").context["facets"][0].values} == {
+        "kidnapping": 1
+    }
+    second.status = "published"
+    second.save()
+    assert {v.code: v.count for v in client.get("/incidents/").context["facets"][0].values} == {
+        "kidnapping": 2
+    }
