@@ -1005,39 +1005,10 @@ def _documents_for(urls: set[str], kind: DocumentKind, user: Any) -> dict[str, D
 
 
 def _record_many(user: Any, items: list[tuple[str, Any, list[str], Any]], note: str) -> None:
-    """Append many entries to the change history in one statement: the same chain as
-    `audit.log.record` (numbered, each hash over the one before; verify_integrity checks
-    it), without a query per entry. Items are (action, target, fields, about)."""
-    from returnwatch.audit.models import Entry
-
-    if not items:
-        return
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(7242001)")  # the lock log.record takes
-    last = Entry.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, prev = last if last else (0, log.GENESIS)
-    now = timezone.now()
-    entries = []
-    for action, target, fields, about in items:
-        seq += 1
-        entry = Entry(
-            seq=seq,
-            created_at=now,
-            actor=user,
-            actor_name=user.get_username(),
-            action=action,
-            target_type=target._meta.label_lower,
-            target_id=str(target.pk),
-            target_label=str(getattr(target, "audit_label", "") or "")[:200],
-            fields=sorted(set(fields)),
-            note=note[:500],
-            about=log.key(about),
-            prev_hash=prev,
-        )
-        entry.hash = prev = entry.compute_hash()
-        entries.append(entry)
-    _insert(entries)
+    """Append many entries to the change history (`audit.log.chain`) in one statement.
+    Items are (action, target, fields, about)."""
+    if items:
+        _insert(log.chain(user, items, note))
 
 
 def _create(
