@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 # Only this server: no inline script or style, no third-party origin, no framing, no plugins.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -88,3 +88,26 @@ def check_production_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
             )
         )
     return problems
+
+
+class QueryStringMiddleware:
+    """Drops NUL bytes from query-string values before any view reads them.
+
+    PostgreSQL refuses text containing NUL (a server error on any lookup), and no code or
+    word of ours contains one, so they are removed rather than refused: the rest of the
+    address still works.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in v for values in request.GET.lists() for v in values[1]
+        ):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)

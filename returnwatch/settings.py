@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "returnwatch.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "returnwatch.security.QueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "returnwatch.languages.WorkspaceLanguageMiddleware",

@@ -10,6 +10,7 @@ ignored with a notice — never an error page.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -52,6 +53,14 @@ FACETS: tuple[Facet, ...] = (
 )
 FACETS_BY_PARAM = {f.param: f for f in FACETS}
 SORTS = ("date", "-date", "relevance")
+CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+
+
+def printable(value: str) -> str:
+    """A user's value safe to repeat in a notice: no control characters."""
+    return "".join(c for c in value if c.isprintable())
+
+
 MAX_VALUES_PER_PARAM = 50
 
 
@@ -144,25 +153,29 @@ def _parse_date(value: str) -> dt.date | None:
 def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
     """Read search parameters; anything unusable becomes a notice and is ignored."""
     s = Search()
-    s.q = " ".join(params.get("q", "").split())[:200]
+    s.q = printable(" ".join(params.get("q", "").split()))[:200]
     for facet in FACETS:
         codes = [c.strip().lower() for c in params.getlist(facet.param) if c.strip()]
         codes = list(dict.fromkeys(codes))[:MAX_VALUES_PER_PARAM]
         if not codes:
             continue
-        found = {t.code: t for t in facet.model.objects.filter(code__in=codes)}  # type: ignore[attr-defined]
+        # Only well-formed codes reach the database (no NUL bytes or other oddities).
+        wellformed = [c for c in codes if CODE.fullmatch(c)]
+        found = {t.code: t for t in facet.model.objects.filter(code__in=wellformed)}  # type: ignore[attr-defined]
         s.selected[facet.param] = [found[c] for c in codes if c in found]
         for code in codes:
             if code not in found:
                 s.notices.append(
                     _("Unknown value “%(value)s” for “%(param)s” was ignored.")
-                    % {"value": code[:40], "param": facet.param}
+                    % {"value": printable(code[:40]), "param": facet.param}
                 )
     for raw in params.getlist("year"):
-        if raw.strip().isdigit() and 1900 <= int(raw) <= 2100:
+        if raw.strip().isdecimal() and 1900 <= int(raw) <= 2100:
             s.years.append(int(raw))
         elif raw.strip():
-            s.notices.append(_("“%(value)s” is not a year and was ignored.") % {"value": raw[:20]})
+            s.notices.append(
+                _("“%(value)s” is not a year and was ignored.") % {"value": printable(raw[:20])}
+            )
     for name in ("from", "to"):
         raw = params.get(name, "")
         if not raw.strip():
@@ -171,7 +184,7 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
         if parsed is None:
             s.notices.append(
                 _("“%(value)s” is not a date (use YYYY-MM-DD) and was ignored.")
-                % {"value": raw[:20]}
+                % {"value": printable(raw[:20])}
             )
         elif name == "from":
             s.date_from = parsed
@@ -179,17 +192,20 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
             s.date_to = parsed
     raw_doc = params.get("document", "").strip()
     if raw_doc:
-        if raw_doc.isdigit():
+        if raw_doc.isdecimal() and len(raw_doc) <= 18:  # fits a 64-bit key
             s.document = int(raw_doc)
         else:
             s.notices.append(
-                _("“%(value)s” is not a document number and was ignored.") % {"value": raw_doc[:20]}
+                _("“%(value)s” is not a document number and was ignored.")
+                % {"value": printable(raw_doc[:20])}
             )
     sort = params.get("sort", "")
     if sort in SORTS:
         s.sort = sort
     elif sort:
-        s.notices.append(_("Unknown sort order “%(value)s” was ignored.") % {"value": sort[:20]})
+        s.notices.append(
+            _("Unknown sort order “%(value)s” was ignored.") % {"value": printable(sort[:20])}
+        )
         s.sort = default_sort or ("relevance" if s.q else "-date")
     else:
         s.sort = default_sort or ("relevance" if s.q else "-date")

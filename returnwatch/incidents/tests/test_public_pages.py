@@ -128,3 +128,14 @@ def test_unfiltered_facet_counts_are_cached_until_a_case_changes(client, make_in
     assert {v.code: v.count for v in client.get("/incidents/").context["facets"][0].values} == {
         "kidnapping": 2
     }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["type=%00", "city=ab%00c", "q=%00%00", "from=2020%00", "sort=%00", "nationality=%C3%BF%00"],
+)
+def test_nul_bytes_and_control_characters_are_refused_quietly(client, make_incident, query):
+    make_incident()
+    response = client.get("/incidents/?" + query)
+    assert response.status_code == 200
+    assert "\x00" not in response.content.decode()
