@@ -21,6 +21,17 @@ from django.db import connection
 ROOT = settings.BASE_DIR
 
 
+def written(progress: Path) -> int:
+    """How many rows the writer reports; the file is rewritten in place, so it may be caught
+    empty or half-written: then ask again."""
+    for _ in range(50):
+        text = progress.read_text().strip() if progress.exists() else "0"
+        if text.isdecimal():
+            return int(text)
+        time.sleep(0.02)
+    return 0
+
+
 def installation(tmp: Path, name: str) -> dict[str, str]:
     """Environment for one installation: its own database and media folder."""
     env = {**os.environ, "MEDIA_ROOT": str(tmp / f"media-{name}"), "RETURNWATCH_VAR_DIR": str(tmp)}
@@ -108,15 +119,15 @@ def test_backup_while_writing_then_restore_gives_the_same_public_data(
     )
     try:
         deadline = time.monotonic() + 60
-        while not (progress.exists() and progress.read_text() and int(progress.read_text()) >= 5):
+        while written(progress) < 5:
             assert writer.poll() is None, writer.communicate()[1]
             assert time.monotonic() < deadline, "the writer never got going"
             time.sleep(0.1)
-        before = int(progress.read_text())
+        before = written(progress)
         out = manage(src, "backup", str(tmp_path / "backup")).stdout
         assert "Backup written" in out
         time.sleep(0.3)
-        during = int(progress.read_text())
+        during = written(progress)
     finally:
         stop.touch()
         _, err = writer.communicate(timeout=120)

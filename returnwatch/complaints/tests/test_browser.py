@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import pdf_text
 
@@ -131,7 +132,7 @@ def test_a_person_files_in_spanish_on_a_phone(phone_page, live_server):
     page.click("button[value=start]")
     page.check("input[name=filer_role][value=self]")
     # With JavaScript, the representative's questions are hidden for someone filing alone.
-    assert not page.locator("fieldset.complaint-group").is_visible()
+    expect(page.locator("fieldset.complaint-group")).to_be_hidden()
     shot(page, "phone-es-step1")
     next_step(page)
     page.fill("input[name=full_name]", "María Ángeles Núñez")
