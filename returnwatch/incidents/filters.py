@@ -10,11 +10,14 @@ ignored with a notice — never an error page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -212,3 +215,26 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
     if s.sort == "relevance" and not s.q:
         s.sort = "-date"
     return s
+
+
+PIN_LIMIT = 10_000
+
+
+def pinned(base: QuerySet[Incident], matching: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`base` narrowed to the incidents of `matching`, found once — when they are few.
+
+    A search page asks the database several things about one matching set (how many, which
+    page, facet counts, relevance); without this each question repeats the full-text match
+    and every filter. Up to PIN_LIMIT ids are read once and later queries select from that
+    list (json_each on SQLite, an array on PostgreSQL: one parameter). Beyond that, passing
+    the list costs more than repeating the search (measured in docs/benchmarks.md), so the
+    search is kept as it is.
+    """
+    ids = list(matching.order_by().values_list("pk", flat=True)[: PIN_LIMIT + 1])
+    if len(ids) > PIN_LIMIT:
+        return matching
+    if connection.vendor == "postgresql":
+        id_list = RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    else:
+        id_list = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    return base.filter(pk__in=id_list)

@@ -26,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def incident_list(request: HttpRequest) -> HttpResponse:
     search = filters.parse(request.GET)
-    matching = search.apply(public.incidents())
+    base = public.incidents()
+    matching = filters.pinned(base, search.apply(base)) if search.is_filtered else base
     paginator = Paginator(search.order(matching), PER_PAGE)
     number = request.GET.get("page", "1")
     try:

@@ -150,3 +150,20 @@ def test_unknown_values_become_notices(cases):
     s = filters.parse(QueryDict("type=bogus&year=abc&from=nope&sort=sideways&document=x"))
     assert len(s.notices) == 5
     assert not s.is_filtered
+
+
+def test_pinned_search_gives_the_same_incidents_and_order(cases, make_incident, settings):
+    base = public.incidents()
+    for query in ("q=secuestro", "type=kidnapping&type=attempted-kidnapping", "q=juarez&sort=date"):
+        s = filters.parse(QueryDict(query))
+        plain = [i.reference for i in s.order(s.apply(base))]
+        pinned = [i.reference for i in s.order(filters.pinned(base, s.apply(base)))]
+        assert pinned == plain and plain
+
+
+def test_pinning_is_skipped_for_large_sets(cases, monkeypatch):
+    monkeypatch.setattr(filters, "PIN_LIMIT", 1)
+    base = public.incidents()
+    s = filters.parse(QueryDict("q=secuestro"))
+    matching = s.apply(base)
+    assert filters.pinned(base, matching) is matching
