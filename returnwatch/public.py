@@ -8,6 +8,11 @@ allow-list: a field is public only if it is named below, a record only if it is 
 Never public: narratives, persons (names, A-numbers, contacts), drafts and records in review,
 internal notes, tips, assignees and users, documents of non-public kinds (interviews, tips),
 archived files themselves, and any place finer than a city.
+
+Sections: incidents (INCIDENT_FIELDS, `incidents()`, `project()`, `incident()`), citations
+(DOCUMENT_FIELDS, CITATION_FIELDS, documents of public kinds only), library (LIBRARY_FIELDS:
+listed items; citing incidents counted only when published), bulk exports (EXPORT_COLUMNS:
+the same allow-list read as plain values for streams of a million rows).
 """
 
 from __future__ import annotations
