@@ -56,8 +56,9 @@ def main() -> None:
     db = OUT / "bench.sqlite3"
     url = os.environ.get("BENCH_DATABASE_URL")
     if not url:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        if os.environ.get("BENCH_KEEP") != "1":  # BENCH_KEEP=1 reuses the last database
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{db}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returnwatch.settings")
