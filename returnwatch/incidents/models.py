@@ -421,7 +421,8 @@ class SearchEntry(models.Model):
 
     `public` holds public fields only (public search); `everything` adds restricted text
     (staff search). On SQLite an FTS5 table mirrors this one through triggers; on PostgreSQL
-    GIN indexes on to_tsvector('simple', …) serve the same queries (see search.py).
+    stored to_tsvector('simple', …) columns with GIN indexes serve the same queries (migration
+    0006, search.py).
     """
 
     incident = models.OneToOneField(

@@ -113,7 +113,7 @@ def _match_sql(column: str) -> str:
     if connection.vendor == "postgresql":
         return (
             f"SELECT incident_id FROM incidents_searchentry WHERE "
-            f"to_tsvector('simple'::regconfig, {column}) @@ to_tsquery('simple'::regconfig, %s)"
+            f"{column}_vector @@ to_tsquery('simple'::regconfig, %s)"
         )
     return f"SELECT rowid FROM incidents_fts WHERE {column} MATCH %s"
 
@@ -146,7 +146,7 @@ class Ranked:
             inner, params = self.qs.order_by().values("pk").query.sql_with_params()
             expr = _expression(words(self.query))
             if connection.vendor == "postgresql":
-                vector = f"to_tsvector('simple'::regconfig, {self.scope})"
+                vector = f"{self.scope}_vector"  # stored tsvector (migration 0006)
                 query = "to_tsquery('simple'::regconfig, %s)"
                 sql = (
                     f"SELECT incident_id FROM incidents_searchentry WHERE {vector} @@ {query} "
