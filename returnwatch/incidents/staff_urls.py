@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/<str:reference>/edit/", v.incident_edit, name="incident_edit"),
     path("incidents/<str:reference>/delete/", v.incident_delete, name="incident_delete"),
     path("incidents/<str:reference>/status/", v.incident_transition, name="incident_transition"),
+    path("incidents/<str:reference>/merge/", v.incident_merge, name="incident_merge"),
     path("incidents/<str:reference>/preview/", v.incident_preview, name="incident_preview"),
     path("incidents/<str:reference>/sources/add/", v.citation_add, name="citation_add"),
     path("incidents/<str:reference>/sources/<int:pk>/edit/", v.citation_edit, name="citation_edit"),

@@ -28,7 +28,7 @@ from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.models import Entry
 
-from . import files, search, workflow
+from . import files, merging, search, workflow
 from .forms import (
     ChooseDocumentForm,
     CitationForm,
@@ -306,6 +306,32 @@ def incident_transition(request: HttpRequest, reference: str) -> HttpResponse:
         _("%(ref)s is now: %(status)s.")
         % {"ref": incident.reference, "status": incident.get_status_display()},
     )
+    return redirect("staff:incident_detail", incident.reference)
+
+
+@researcher_required
+@require_POST
+def incident_merge(request: HttpRequest, reference: str) -> HttpResponse:
+    """Merge this record into another (or undo that): editors only."""
+    incident = _get_incident(request, reference)
+    if not permissions.can_publish(request):
+        raise PermissionDenied
+    try:
+        if request.POST.get("undo"):
+            merging.unmerge(request, incident)
+            messages.success(
+                request, _("%(ref)s is a record of its own again.") % {"ref": incident.reference}
+            )
+        else:
+            target = merging.merge(request, incident, request.POST.get("into", ""))
+            messages.success(
+                request,
+                _("%(ref)s is merged into %(target)s.")
+                % {"ref": incident.reference, "target": target.reference},
+            )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
     return redirect("staff:incident_detail", incident.reference)
 
 
