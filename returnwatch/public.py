@@ -27,8 +27,6 @@ from returnwatch.incidents.models import Citation, Incident, Program, Status
 from returnwatch.library.models import LawsuitStatus, LibraryItem, LibraryKind
 
 PUBLISHED = Status.PUBLISHED
-# Retracted records keep their page; only these fields are shown for them.
-RETRACTED_FIELDS = ("reference", "title", "status", "retraction_reason", "retracted_at")
 
 INCIDENT_FIELDS = (
     "id",  # internal key, used only to join; never rendered
@@ -114,11 +112,6 @@ class PublicIncident:
         from django.urls import reverse
 
         return reverse("incidents:detail", args=[self.reference])
-
-    def get_date_precision_display(self) -> str:
-        from returnwatch.incidents.models import DatePrecision
-
-        return str(DatePrecision(self.date_precision).label)
 
 
 def project(rows: list[Incident]) -> list[PublicIncident]:
