@@ -66,9 +66,8 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         if target:
             return redirect("incidents:detail", reference=target, permanent=True)
         raise Http404(_("There is no public case with this reference."))
-    url = request.build_absolute_uri(incident.get_absolute_url())
-    if settings.SITE_URL:
-        url = settings.SITE_URL.rstrip("/") + incident.get_absolute_url()
+    # The stable address, whatever host or proxy this request came through.
+    url = settings.SITE_URL.rstrip("/") + incident.get_absolute_url()
     return render(
         request,
         "incidents/detail.html",
