@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from .filters import FACETS, Search
 from .models import Incident
+from .stats import data_version
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,6 @@ def _raw_counts(matching: QuerySet[Incident]) -> dict[str, dict[Any, int]]:
 
 def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
     """Counts per value of every facet, plus years, over `matching` (already filtered)."""
-    from django.utils.translation import gettext as _
-
     raw = _raw_counts(matching)
     results: list[FacetResult] = []
     for facet in FACETS:
@@ -110,11 +112,6 @@ def counts_for_page(search: Search, matching: QuerySet[Incident]) -> list[FacetR
     """Facet counts; the unfiltered case (the busiest page) is cached until the data changes."""
     if search.is_filtered:
         return counts(search, matching)
-    from django.core.cache import cache
-    from django.utils import translation
-
-    from .stats import data_version
-
     key = f"facets:all:{translation.get_language()}:{data_version()}"
     results = cache.get(key)
     if results is None:
