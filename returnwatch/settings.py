@@ -107,6 +107,9 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }
+if os.environ.get("TEST_DATABASE_NAME"):
+    # Several checkouts testing at once on one PostgreSQL server each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and one writer work at once; IMMEDIATE transactions plus a busy
     # timeout make concurrent writers queue instead of failing with "database is locked".
