@@ -23,7 +23,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from returnwatch.incidents.models import Citation, Incident, Program, Status
+from returnwatch.incidents.models import Citation, Document, Incident, Program, Status
 from returnwatch.library.models import LawsuitStatus, LibraryItem, LibraryKind
 
 PUBLISHED = Status.PUBLISHED
@@ -213,12 +213,26 @@ def citations(reference: str) -> list[PublicCitation]:
         Citation.objects.filter(
             incident__reference=reference,
             incident__status=PUBLISHED,
+            incident__merged_into__isnull=True,
             document__kind__public=True,
         )
         .select_related("document", "document__kind")
         .order_by("document__date_published", "id")
     )
     return [_public_citation(c) for c in rows]
+
+
+def shown_document(document_id: int) -> bool:
+    """Whether the public sees this document: as a listed library item, or as a public source
+    of a published case. Anything else (an interview, a draft's source) is not confirmed to
+    exist, not even by a filter that lists the cases citing it."""
+    public_kind = Document.objects.filter(pk=document_id, kind__public=True)
+    return (
+        public_kind.filter(library_item__listed=True).exists()
+        or public_kind.filter(
+            citations__incident__in=incident_ids(),
+        ).exists()
+    )
 
 
 def preview_citations(incident_id: int) -> list[PublicCitation]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
+from django.utils.cache import patch_vary_headers
 from django.http import HttpRequest, HttpResponse, QueryDict
 
 # Only this server: no inline script or style, no third-party origin, no framing, no plugins.
@@ -111,3 +112,31 @@ class QueryStringMiddleware:
             cleaned._mutable = False
             request.GET = cleaned
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Staff pages, the admin and authenticated API answers carry restricted data: no browser
+    or proxy may keep them. The one place this rule lives (views do not set it themselves)."""
+
+    PREFIXES = ("/staff/", "/admin/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.applies(request):
+            response["Cache-Control"] = "private, no-store"
+            patch_vary_headers(response, ("Cookie", "Authorization"))
+        return response
+
+    def applies(self, request: HttpRequest) -> bool:
+        if request.path_info.startswith(self.PREFIXES):
+            return True
+        if not request.path_info.startswith("/api/"):
+            return False
+        user = getattr(request, "user", None)
+        # DRF authenticates tokens inside the view; the header itself says it is personal.
+        return bool(
+            request.headers.get("Authorization") or getattr(user, "is_authenticated", False)
+        )

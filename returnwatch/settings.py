@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Inside authentication, so it knows who asked (returnwatch/security.py).
+    "returnwatch.security.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "returnwatch.urls"

@@ -1,9 +1,9 @@
-"""Who may do what in the workspace. Views call these; nothing else decides access.
+"""The gates of the workspace: a role to enter a page, a second factor for editors and admins.
 
 Roles: researcher < editor < admin. Editors and admins act with their role only after a
 second factor in this session (two-factor sign-in); until then they are sent to set it up or
-to sign in again. Partner organizations' users see published records plus their own
-organization's work, and the tips assigned to them.
+to sign in again. Which records each of them may see and change is decided in one place,
+returnwatch/access.py.
 """
 
 from collections.abc import Callable
@@ -11,8 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
-from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -57,72 +56,3 @@ def second_factor_needed(request: HttpRequest) -> HttpResponse:
 researcher_required = role_required(Role.RESEARCHER)
 editor_required = role_required(Role.EDITOR)
 admin_required = role_required(Role.ADMIN)
-
-
-def can_publish(request: HttpRequest) -> bool:
-    """Publishing, retracting and merging: editors (and admins) who passed a second factor."""
-    user = request.user
-    return bool(
-        user.is_authenticated
-        and user.has_role(Role.EDITOR)  # type: ignore[union-attr]
-        and twofactor.is_verified(request)
-    )
-
-
-def is_lead(user: Any) -> bool:
-    """Users of the lead organization (and superusers) see everything in the workspace."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    org = user.organization
-    return bool(org is not None and org.is_lead)
-
-
-def visible_incidents(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """The incidents a staff user may see in the workspace.
-
-    Lead organization: all. Partners: published (and retracted) records plus their own
-    organization's drafts and records in review. Nobody else: none.
-    """
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.RESEARCHER):
-        return qs.none()
-    if is_lead(user):
-        return qs
-    public = Q(status__in=["published", "retracted"])
-    if user.organization_id is None:
-        return qs.filter(public)
-    return qs.filter(public | Q(organization_id=user.organization_id))
-
-
-def can_see_restricted(user: Any, incident: Any) -> bool:
-    """Restricted parts of an incident (narrative, persons, archived files, evidence bundle):
-    the lead organization, or the partner organization that owns the record."""
-    if is_lead(user):
-        return True
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.RESEARCHER):
-        return False
-    return bool(user.organization_id and incident.organization_id == user.organization_id)
-
-
-def visible_tips(user: Any, qs: QuerySet[Any]) -> QuerySet[Any]:
-    """The tips a staff user may see: the lead organization all, partners those assigned to
-    them (or to their organization, where the tip model has an `organization` field)."""
-    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.RESEARCHER):
-        return qs.none()
-    if is_lead(user):
-        return qs
-    cond = Q(pk__in=[])
-    if _has_field(qs.model, "assignee"):
-        cond |= Q(assignee=user)
-    if _has_field(qs.model, "organization") and user.organization_id:
-        cond |= Q(organization_id=user.organization_id)
-    return qs.filter(cond)
-
-
-def _has_field(model: Any, name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False
-    return True

@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -68,7 +67,6 @@ def complete_sign_in(request: HttpRequest, user: Any, device: Any, nxt: str) -> 
 
 @sensitive_post_parameters("password")
 @csrf_protect
-@never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     """Step one: username and password (django-axes counts failures and locks the account)."""
     nxt = safe_next(request)
@@ -86,7 +84,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("code")
 @csrf_protect
-@never_cache
 def verify_view(request: HttpRequest) -> HttpResponse:
     """Step two: a code from the authenticator app or a recovery code."""
     nxt = safe_next(request)
@@ -126,7 +123,6 @@ def verify_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@never_cache
 def account_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     return render(
@@ -142,7 +138,6 @@ def account_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@never_cache
 def setup_view(request: HttpRequest) -> HttpResponse:
     """Add an authenticator app: show the secret (QR code and text), confirm with one code."""
     user = request.user
@@ -172,16 +167,13 @@ def setup_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@never_cache
 def setup_qr(request: HttpRequest) -> HttpResponse:
     device = twofactor.pending_totp(request.user)
     response = HttpResponse(twofactor.qr_svg(device), content_type="image/svg+xml")
-    response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
-@never_cache
 def recovery_view(request: HttpRequest) -> HttpResponse:
     """Shows freshly made recovery codes once; POST makes a new set (old ones stop working)."""
     if request.method == "POST":

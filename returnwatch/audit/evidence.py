@@ -18,6 +18,7 @@ from typing import IO, Any
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from returnwatch import access
 from returnwatch.incidents.models import Document, Incident
 
 from . import integrity, log
@@ -45,9 +46,11 @@ def _entry(e: Entry) -> dict[str, Any]:
     }
 
 
-def documents_of(incident: Incident) -> list[Document]:
+def documents_of(incident: Incident, user: Any) -> list[Document]:
+    """The documents the incident cites that this user may see (access.visible_documents)."""
     return list(
-        Document.objects.filter(citations__incident=incident)
+        access.visible_documents(user)
+        .filter(citations__incident=incident)
         .select_related("kind", "captured_by")
         .order_by("id")
         .distinct()
@@ -66,7 +69,7 @@ def zip_name(doc: Document) -> str:
 
 def build(incident: Incident, user: Any) -> IO[bytes]:
     """Write the bundle to a temporary file (spooled to disk past 16 MB) and return it."""
-    documents = documents_of(incident)
+    documents = documents_of(incident, user)
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     files: list[dict[str, Any]] = []
     without_copy: list[dict[str, Any]] = []

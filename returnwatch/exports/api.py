@@ -19,10 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from returnwatch import public
-from returnwatch.accounts import permissions
+from returnwatch import access, public
 from returnwatch.audit import log
-from returnwatch.incidents import facets, filters, stats, workflow
+from returnwatch.incidents import facets, filters, stats
 from returnwatch.incidents.models import (
     Citation,
     City,
@@ -181,7 +180,15 @@ class IncidentWriteSerializer(serializers.ModelSerializer):
 
 
 class CitationWriteSerializer(serializers.ModelSerializer):
-    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.all())
+    document = serializers.PrimaryKeyRelatedField(queryset=Document.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only a document the user may see can be cited; another organization's answers
+        # exactly like one that does not exist.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        self.fields["document"].queryset = access.visible_documents(user)  # type: ignore[attr-defined]
 
     class Meta:
         model = Citation
@@ -317,6 +324,8 @@ class IncidentListView(EnglishView):
         responses={201: IncidentWriteSerializer},
     )
     def post(self, request: Request) -> Response:
+        if not access.can(request, "create", Incident):  # type: ignore[arg-type]
+            raise PermissionDenied("Your account has no organization: an admin gives it one.")
         serializer = IncidentWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
@@ -333,12 +342,11 @@ class IncidentListView(EnglishView):
 
 
 def _editable(request: Request, reference: str) -> Incident:
-    visible = permissions.visible_incidents(request.user, Incident.objects.all())
-    incident = get_object_or_404(visible, reference=reference)
-    if not workflow.can_edit(request, incident):  # type: ignore[arg-type]
+    incident = get_object_or_404(access.visible_incidents(request.user), reference=reference)
+    if not access.can(request, "change", incident):  # type: ignore[arg-type]
         raise PermissionDenied(
-            "This record is public: only an editor who signed in with a second factor may "
-            "change it, in the workspace."
+            "You may not change this record through the API: a public record changes only in "
+            "the workspace, by an editor of the organization that holds it."
         )
     return incident
 
@@ -428,7 +436,7 @@ class CitationCreateView(EnglishView):
     )
     def post(self, request: Request, reference: str) -> Response:
         incident = _editable(request, reference)
-        serializer = CitationWriteSerializer(data=request.data)
+        serializer = CitationWriteSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
             with transaction.atomic():
@@ -456,6 +464,8 @@ class DocumentCreateView(EnglishView):
         responses={201: DocumentWriteSerializer},
     )
     def post(self, request: Request) -> Response:
+        if not access.can(request, "create", Document):  # type: ignore[arg-type]
+            raise PermissionDenied("Your account has no organization: an admin gives it one.")
         serializer = DocumentWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():

@@ -49,7 +49,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         user = token.user
-        # No second factor through a token (permissions.can_publish asks for one).
+        # No second factor through a token (access.py asks for one to publish).
         user.is_verified = _not_verified
         return user, token
 

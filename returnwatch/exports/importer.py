@@ -29,7 +29,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models import Model
@@ -38,7 +38,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from returnwatch.accounts import permissions
+from returnwatch import access
 from returnwatch.audit import log
 from returnwatch.incidents import search
 from returnwatch.incidents.models import (
@@ -772,7 +772,9 @@ def _match(
     """Find the existing record of each row (by external ID, else by reference)."""
     keys_ext = {v["external_id"] for _n, v in parsed if v.get("external_id")}
     refs = {v["reference"] for _n, v in parsed if v.get("reference")}
-    visible = permissions.visible_incidents(user, Incident.objects.all())
+    # Rows match only records the user's organization holds (access.py): an import never
+    # changes another organization's record, nor says whether its identifier exists.
+    visible = access.restricted_incidents(user)
     by_ext: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(sorted(keys_ext | refs), 500):
         for pk, ext in visible.filter(external_id__in=chunk).values_list("pk", "external_id"):
@@ -950,6 +952,8 @@ def apply(report: Report, user: Any, options: Options | None = None, note: str =
     options = options or Options()
     if not report.ok:
         raise NotApplied(report.describe())
+    if report.creates and not access.may(user, "create", Incident):
+        raise PermissionDenied(_("Your account has no organization: an admin gives it one."))
     kind = DocumentKind.objects.get(code=options.document_kind)
     creates = [p for p in report.plans if p.action == "create"]
     updates = [p for p in report.plans if p.action == "update"]
@@ -989,7 +993,9 @@ def _documents_for(urls: set[str], kind: DocumentKind, user: Any) -> dict[str, D
     """Documents for source URLs: the existing one with that address, else a new one."""
     found: dict[str, Document] = {}
     for chunk in _chunks(sorted(urls), 500):
-        for doc in Document.objects.filter(url__in=chunk).order_by("pk"):
+        # Only documents the user may see are reused: another organization's document with
+        # the same address must not become citable (or readable) through an import.
+        for doc in access.visible_documents(user).filter(url__in=chunk).order_by("pk"):
             found.setdefault(doc.url, doc)
     # New documents have no library item yet, so no save signal has work to do: one insert.
     new = Document.objects.bulk_create(

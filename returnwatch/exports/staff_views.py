@@ -19,27 +19,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from returnwatch.accounts import twofactor
-from returnwatch.accounts.models import Role
+from returnwatch import access
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
-from returnwatch.incidents.models import DocumentKind
+from returnwatch.incidents.models import DocumentKind, Incident
 
 from . import importer
 from .models import ApiToken, ImportBatch, ImportMapping
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 PREVIEW_ROWS = 200
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _is_token_admin(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.has_role(Role.ADMIN) and twofactor.is_verified(request))  # type: ignore[union-attr]
 
 
 # ---------------------------------------------------------------------------- tokens
@@ -65,22 +54,18 @@ def tokens(request: HttpRequest) -> HttpResponse:
             token, new_secret = ApiToken.issue(request.user, form.cleaned_data["name"])
             log.record(request.user, "create", token, ["name"], note="API token")
         form = TokenForm()
-    mine = ApiToken.objects.filter(user=request.user).select_related("user")
-    others = (
-        ApiToken.objects.active().exclude(user=request.user).select_related("user")
-        if _is_token_admin(request)
-        else ApiToken.objects.none()
-    )
+    visible = access.visible_api_tokens(request.user, access.verified(request))
+    mine = visible.filter(user=request.user).select_related("user")
+    others = visible.active().exclude(user=request.user).select_related("user")
     context = {"form": form, "mine": mine, "others": others, "new_secret": new_secret}
-    return _no_store(render(request, "exports/staff/tokens.html", context))
+    return (render(request, "exports/staff/tokens.html", context))
 
 
 @researcher_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken.objects.select_related("user"), pk=pk)
-    if token.user_id != request.user.pk and not _is_token_admin(request):
-        raise PermissionDenied
+    visible = access.visible_api_tokens(request.user, access.verified(request))
+    token = get_object_or_404(visible.select_related("user"), pk=pk)
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoke()
@@ -97,9 +82,7 @@ def _kinds() -> list[tuple[str, str]]:
 
 
 def _mappings(user: Any) -> Any:
-    return ImportMapping.objects.filter(
-        Q(organization=user.organization) if user.organization_id else Q(created_by=user)
-    )
+    return access.visible_import_mappings(user)
 
 
 class UploadForm(forms.Form):
@@ -131,6 +114,8 @@ class UploadForm(forms.Form):
 
 @researcher_required
 def import_upload(request: HttpRequest) -> HttpResponse:
+    if not access.can(request, "create", Incident):
+        raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -157,8 +142,8 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             batch.file.save(digest, ContentFile(data), save=False)
             batch.save()
             return redirect("staff:data_import_review", batch.pk)
-    recent = ImportBatch.objects.filter(created_by=request.user)[:10]
-    return _no_store(
+    recent = access.visible_imports(request.user)[:10]
+    return (
         render(request, "exports/staff/import_upload.html", {"form": form, "recent": recent})
     )
 
@@ -197,7 +182,7 @@ def _mapping_form(table: importer.Table, batch: ImportBatch, data: Any = None) -
 @researcher_required
 def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Map columns, see what the import would do (nothing is written), then apply it."""
-    batch = get_object_or_404(ImportBatch, pk=pk, created_by=request.user)
+    batch = get_object_or_404(access.visible_imports(request.user), pk=pk)
     if batch.state != ImportBatch.State.UPLOADED or not batch.file:
         messages.info(request, _("This import was already applied or discarded."))
         return redirect("staff:data_import")
@@ -246,7 +231,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         "more_plans": max(0, len(report.plans) - PREVIEW_ROWS),
         "samples": _samples(table),
     }
-    return _no_store(render(request, "exports/staff/import_review.html", context))
+    return (render(request, "exports/staff/import_review.html", context))
 
 
 def _samples(table: importer.Table) -> list[tuple[int, str, str]]:

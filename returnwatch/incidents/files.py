@@ -171,3 +171,24 @@ def verify(document: Document) -> bool:
         for block in iter(lambda: f.read(CHUNK), b""):
             digest.update(block)
     return digest.hexdigest() == document.sha256
+
+
+def refuse_if_archived(sha256: str, user: Any) -> None:
+    """Refuse a file already archived: one file, one document. The message names the
+    document only if the user may see it (access.visible_documents)."""
+    from django import forms
+
+    from returnwatch import access
+
+    existing = Document.objects.filter(sha256=sha256).only("pk").first()
+    if existing is None:
+        return
+    shown = access.visible_documents(user).filter(pk=existing.pk).only("pk", "title").first()
+    if shown is None:
+        raise forms.ValidationError(
+            _("This file is already archived in the workspace by another organization.")
+        )
+    raise forms.ValidationError(
+        _("This file is already archived as document “%(title)s” (#%(id)s): cite that one.")
+        % {"title": shown.title, "id": shown.pk}
+    )

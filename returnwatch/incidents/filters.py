@@ -195,8 +195,14 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
             s.date_to = parsed
     raw_doc = params.get("document", "").strip()
     if raw_doc:
-        if raw_doc.isdecimal() and len(raw_doc) <= 18:  # fits a 64-bit key
+        if raw_doc.isdecimal() and len(raw_doc) <= 18 and _shown_document(int(raw_doc)):
             s.document = int(raw_doc)
+        elif raw_doc.isdecimal() and len(raw_doc) <= 18:
+            # The same answer for a hidden document as for one that does not exist.
+            s.notices.append(
+                _("“%(value)s” is not a public document and was ignored.")
+                % {"value": printable(raw_doc[:20])}
+            )
         else:
             s.notices.append(
                 _("“%(value)s” is not a document number and was ignored.")
@@ -238,3 +244,9 @@ def pinned(base: QuerySet[Incident], matching: QuerySet[Incident]) -> QuerySet[I
     else:
         id_list = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
     return base.filter(pk__in=id_list)
+
+
+def _shown_document(document_id: int) -> bool:
+    from returnwatch import public  # public reads this module's Search: imported late
+
+    return public.shown_document(document_id)

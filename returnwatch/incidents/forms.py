@@ -254,8 +254,9 @@ class DocumentForm(forms.ModelForm):
         fields = ["kind", "title", "publisher", "url", "date_published", "language", "summary"]
         widgets = {"date_published": DateInput(), "summary": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         current = [self.instance.kind_id] if self.instance.kind_id else []
         self.fields["kind"].queryset = terms(DocumentKind, current)  # type: ignore[attr-defined]
         self.fields["kind"].help_text = _(
@@ -281,12 +282,7 @@ class DocumentForm(forms.ModelForm):
             self.inspected = files.inspect(f)
         except files.FileRefused as refused:
             raise forms.ValidationError(str(refused)) from refused
-        existing = Document.objects.filter(sha256=self.inspected.sha256).first()
-        if existing is not None:
-            raise forms.ValidationError(
-                _("This file is already archived as document “%(title)s” (#%(id)s): cite that one.")
-                % {"title": existing.title, "id": existing.pk}
-            )
+        files.refuse_if_archived(self.inspected.sha256, self.user)
         return f
 
 

@@ -395,6 +395,10 @@ class Citation(models.Model):
         default=Reliability.MEDIUM,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set on a citation a merge copied from the duplicate, so undoing the merge removes it.
+    merged_from = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]

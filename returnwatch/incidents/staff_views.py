@@ -1,8 +1,10 @@
 """The researchers' workspace for incidents, documents, citations and persons (/staff/).
 
-Every view here is for researchers and above (`permissions.researcher_required`); what the
-public sees changes only through `workflow` (publishing is for editors). Everything that
-writes does so in one transaction, together with its entry in the change history.
+Every view here is for researchers and above (`researcher_required`); what each of them may
+see and change is decided by returnwatch/access.py, and what the public sees changes only
+through `workflow` (publishing is for editors). Everything that writes does so in one
+transaction, together with its entry in the change history. Pages under /staff/ are never
+cached (returnwatch/security.py).
 """
 
 from __future__ import annotations
@@ -22,8 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from returnwatch import public
-from returnwatch.accounts import permissions
+from returnwatch import access, public
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.models import Entry
@@ -44,7 +45,7 @@ PAGE_SIZE = 50
 
 
 def _incidents(request: HttpRequest) -> QuerySet[Incident]:
-    return permissions.visible_incidents(request.user, Incident.objects.all())
+    return access.visible_incidents(request.user)
 
 
 def _get_incident(request: HttpRequest, reference: str) -> Incident:
@@ -54,26 +55,17 @@ def _get_incident(request: HttpRequest, reference: str) -> Incident:
     return get_object_or_404(qs, reference=reference)
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # Workspace pages carry restricted data: never kept by a browser or proxy cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # ---------------------------------------------------------------------------- incident list
 
 
 def _search(request: HttpRequest, qs: QuerySet[Incident], q: str) -> QuerySet[Incident]:
-    """Full text, restricted text included where the user may read it.
-
-    A partner's researchers search the narratives of their own organization's records only:
-    otherwise a search could reveal words of another organization's restricted narrative.
-    """
-    if permissions.is_lead(request.user):
+    """Full text, restricted text included only where the user may read it: otherwise a
+    search could reveal words of another organization's restricted narrative."""
+    if access.is_lead(request.user):
         return search.filter_text(qs, q, scope="everything")
-    org = getattr(request.user, "organization_id", None)
-    own = search.filter_text(qs.filter(organization_id=org), q, scope="everything")
-    others = search.filter_text(qs.exclude(organization_id=org), q, scope="public")
+    readable = access.restricted_incidents(request.user).values("pk")
+    own = search.filter_text(qs.filter(pk__in=readable), q, scope="everything")
+    others = search.filter_text(qs.exclude(pk__in=readable), q, scope="public")
     return qs.filter(Q(pk__in=own.values("pk")) | Q(pk__in=others.values("pk")))
 
 
@@ -131,7 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "query_string": params.urlencode(),
         "filtered": bool(data and any(data.get(k) for k in data if k != "sort")),
     }
-    return _no_store(render(request, "incidents/staff/home.html", context))
+    return (render(request, "incidents/staff/home.html", context))
 
 
 # ---------------------------------------------------------------------------- incident edit
@@ -153,6 +145,8 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> In
 
 @researcher_required
 def incident_create(request: HttpRequest) -> HttpResponse:
+    if not access.can(request, "create", Incident):
+        raise PermissionDenied
     form = IncidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         incident = _save_incident(request, form, new=True)
@@ -160,7 +154,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             request, _("Incident %(ref)s created as a draft.") % {"ref": incident.reference}
         )
         return redirect("staff:incident_detail", incident.reference)
-    return _no_store(
+    return (
         render(request, "incidents/staff/incident_form.html", {"form": form, "incident": None})
     )
 
@@ -177,7 +171,7 @@ def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.info(request, _("Nothing was changed."))
         return redirect("staff:incident_detail", incident.reference)
-    return _no_store(
+    return (
         render(request, "incidents/staff/incident_form.html", {"form": form, "incident": incident})
     )
 
@@ -186,7 +180,9 @@ def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
 def incident_delete(request: HttpRequest, reference: str) -> HttpResponse:
     """Editors delete drafts and records in review; public records are retracted instead."""
     incident = _get_incident(request, reference)
-    if not permissions.can_publish(request):
+    if incident.status in (Status.DRAFT, Status.REVIEW) and not access.can(
+        request, "delete", incident
+    ):
         raise PermissionDenied
     if incident.status in (Status.PUBLISHED, Status.RETRACTED):
         messages.error(
@@ -199,7 +195,7 @@ def incident_delete(request: HttpRequest, reference: str) -> HttpResponse:
             incident.delete()
         messages.success(request, _("Incident %(ref)s deleted.") % {"ref": reference})
         return redirect("staff:home")
-    return _no_store(
+    return (
         render(
             request, "incidents/staff/confirm_delete.html", {"incident": incident, "what": incident}
         )
@@ -244,11 +240,13 @@ def history_rows(entries: Any) -> list[dict[str, Any]]:
 
 
 def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
-    restricted = permissions.can_see_restricted(request.user, incident)
-    citations_qs = incident.citations.select_related("document", "document__kind").order_by("id")
-    if not restricted:
-        citations_qs = citations_qs.filter(document__kind__public=True)
-    citations = list(citations_qs)
+    restricted = access.can(request, "read_restricted", incident)
+    citations = list(
+        access.visible_citations(request.user)
+        .filter(incident=incident)
+        .select_related("document", "document__kind")
+        .order_by("id")
+    )
     documents = [c.document for c in citations]
     transitions = workflow.available(request, incident)
     return {
@@ -256,14 +254,13 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         "citations": citations,
         "restricted": restricted,
         "persons": list(incident.persons.order_by("id")) if restricted else [],
-        "history": history_rows(_history(incident, documents)[:200]),
+        "history": history_rows(_history(incident, documents)[:200]) if restricted else [],
         "transitions": [t for t in transitions if not t.needs_reason],
         "retract": next((t for t in transitions if t.needs_reason), None),
         "retract_form": RetractForm(),
         "can_edit": workflow.can_edit(request, incident),
-        "can_publish": permissions.can_publish(request),
-        "can_delete": permissions.can_publish(request)
-        and incident.status in (Status.DRAFT, Status.REVIEW),
+        "can_publish": access.can(request, "publish", incident),
+        "can_delete": access.can(request, "delete", incident),
         "merged": incident.merged.only("reference", "title"),
         "tags": incident.tags.all(),
     }
@@ -273,7 +270,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _get_incident(request, reference)
     context = _detail_context(request, incident)
-    return _no_store(render(request, "incidents/staff/incident_detail.html", context))
+    return (render(request, "incidents/staff/incident_detail.html", context))
 
 
 @researcher_required
@@ -293,7 +290,7 @@ def incident_transition(request: HttpRequest, reference: str) -> HttpResponse:
         context = _detail_context(request, incident)
         context["retract_form"] = retract_form
         response = render(request, "incidents/staff/incident_detail.html", context, status=400)
-        return _no_store(response)
+        return response
     reason = retract_form.cleaned_data["reason"] if transition.needs_reason else ""
     try:
         incident = workflow.apply(request, incident, action, reason)
@@ -314,7 +311,7 @@ def incident_transition(request: HttpRequest, reference: str) -> HttpResponse:
 def incident_merge(request: HttpRequest, reference: str) -> HttpResponse:
     """Merge this record into another (or undo that): editors only."""
     incident = _get_incident(request, reference)
-    if not permissions.can_publish(request):
+    if not access.can(request, "merge", incident):
         raise PermissionDenied
     try:
         if request.POST.get("undo"):
@@ -363,45 +360,19 @@ def incident_preview(request: HttpRequest, reference: str) -> HttpResponse:
         )
     response = render(request, "incidents/detail.html", context)
     response["X-Robots-Tag"] = "noindex"
-    return _no_store(response)
+    return response
 
 
 # ---------------------------------------------------------------------------- documents
 
 
 def _documents(request: HttpRequest) -> QuerySet[Document]:
-    """Documents a user may see: the lead organization all; a partner those of public kinds
-    and those its own people added or its own records cite."""
-    qs = Document.objects.all()
-    if permissions.is_lead(request.user):
-        return qs
-    org = getattr(request.user, "organization_id", None)
-    own = Q(created_by__organization_id=org) | Q(citations__incident__organization_id=org)
-    mine = Document.objects.filter(own).values("pk") if org else Document.objects.none()
-    return qs.filter(Q(kind__public=True) | Q(pk__in=mine))
-
-
-def _may_read_file(request: HttpRequest, document: Document) -> bool:
-    """Archived files are restricted: the lead organization, or the partner that holds them."""
-    user = request.user
-    if permissions.is_lead(user):
-        return True
-    org = getattr(user, "organization_id", None)
-    if org is None:
-        return False
-    return bool(
-        (document.created_by and document.created_by.organization_id == org)
-        or document.citations.filter(incident__organization_id=org).exists()
-    )
+    return access.visible_documents(request.user)
 
 
 def _require_document_edit(request: HttpRequest, document: Document) -> None:
-    # Metadata of a document cited by a public record is public: editors change it.
-    if document.citations.filter(
-        incident__status__in=[Status.PUBLISHED, Status.RETRACTED]
-    ).exists():
-        if not permissions.can_publish(request):
-            raise PermissionDenied
+    if not access.can(request, "change", document):
+        raise PermissionDenied
 
 
 @researcher_required
@@ -409,7 +380,7 @@ def document_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = _search_documents(_documents(request).select_related("kind"), q).order_by("-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return _no_store(
+    return (
         render(
             request,
             "incidents/staff/document_list.html",
@@ -432,13 +403,15 @@ def _search_documents(qs: QuerySet[Document], q: str) -> QuerySet[Document]:
 @researcher_required
 def document_create(request: HttpRequest) -> HttpResponse:
     """A new document, with an optional archived file; from an incident, cited by it at once."""
+    if not access.can(request, "create", Document):
+        raise PermissionDenied
     incident = None
     reference = request.GET.get("incident") or request.POST.get("incident")
     if reference:
         incident = _get_incident(request, reference)
         workflow.require_edit(request, incident)
     post = request.POST if request.method == "POST" else None
-    form = DocumentForm(post, request.FILES or None)
+    form = DocumentForm(post, request.FILES or None, user=request.user)
     citation_form = CitationForm(post, prefix="citation") if incident else None
     if (
         request.method == "POST"
@@ -472,7 +445,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
             return redirect("staff:incident_detail", incident.reference)
         return redirect("staff:document_detail", document.pk)
     context = {"form": form, "citation_form": citation_form, "incident": incident, "document": None}
-    return _no_store(render(request, "incidents/staff/document_form.html", context))
+    return (render(request, "incidents/staff/document_form.html", context))
 
 
 @researcher_required
@@ -480,7 +453,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit a document's metadata; the archived file is never touched."""
     document = get_object_or_404(_documents(request), pk=pk)
     _require_document_edit(request, document)
-    form = DocumentForm(request.POST or None, instance=document)
+    form = DocumentForm(request.POST or None, instance=document, user=request.user)
     if request.method == "POST" and form.is_valid():
         if form.changed_data:
             with transaction.atomic():
@@ -489,7 +462,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
         return redirect("staff:document_detail", document.pk)
     context = {"form": form, "citation_form": None, "incident": None, "document": document}
-    return _no_store(render(request, "incidents/staff/document_form.html", context))
+    return (render(request, "incidents/staff/document_form.html", context))
 
 
 @researcher_required
@@ -508,16 +481,16 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "citations": citations,
         "history": history_rows(log.history(document).order_by("-id")[:100]),
         "size": files.human_size(document.size) if document.size else "",
-        "may_read_file": _may_read_file(request, document),
+        "may_read_file": access.can(request, "read_file", document),
     }
-    return _no_store(render(request, "incidents/staff/document_detail.html", context))
+    return (render(request, "incidents/staff/document_detail.html", context))
 
 
 @researcher_required
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """The archived copy, for staff only, always as a download (never rendered in the site)."""
     document = get_object_or_404(_documents(request).select_related("created_by"), pk=pk)
-    if not _may_read_file(request, document):
+    if not access.can(request, "read_file", document):
         raise PermissionDenied
     if not document.file or not default_storage.exists(document.file.name):
         raise Http404
@@ -528,7 +501,6 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
         content_type=document.media_type or "application/octet-stream",
     )
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -541,6 +513,7 @@ def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _get_incident(request, reference)
     workflow.require_edit(request, incident)
     dq = request.GET.get("dq", "").strip()
+    # Only documents this user may see can be cited (access.visible_documents).
     available = _documents(request).exclude(citations__incident=incident).select_related("kind")
     candidates = list(_search_documents(available, dq).order_by("-created_at")[:25])
     post = request.POST if request.method == "POST" else None
@@ -570,13 +543,16 @@ def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
         "form": form,
         "dq": dq,
     }
-    return _no_store(render(request, "incidents/staff/citation_form.html", context))
+    return (render(request, "incidents/staff/citation_form.html", context))
 
 
 def _get_citation(request: HttpRequest, reference: str, pk: int) -> Citation:
     incident = _get_incident(request, reference)
     workflow.require_edit(request, incident)
-    return get_object_or_404(incident.citations.select_related("document"), pk=pk)
+    return get_object_or_404(
+        access.visible_citations(request.user).filter(incident=incident).select_related("document"),
+        pk=pk,
+    )
 
 
 @researcher_required
@@ -593,7 +569,7 @@ def citation_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", reference)
     context = {"incident": citation.incident, "citation": citation, "form": form}
-    return _no_store(render(request, "incidents/staff/citation_edit.html", context))
+    return (render(request, "incidents/staff/citation_edit.html", context))
 
 
 @researcher_required
@@ -606,7 +582,7 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         messages.success(request, _("Source removed; the document itself is kept."))
         return redirect("staff:incident_detail", reference)
     context = {"incident": citation.incident, "what": citation.document}
-    return _no_store(render(request, "incidents/staff/confirm_delete.html", context))
+    return (render(request, "incidents/staff/confirm_delete.html", context))
 
 
 # ---------------------------------------------------------------------------- persons
@@ -615,7 +591,7 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
 def _incident_with_persons(request: HttpRequest, reference: str) -> Incident:
     """Persons are for the researchers of the organization that holds the record."""
     incident = _get_incident(request, reference)
-    if not permissions.can_see_restricted(request.user, incident):
+    if not access.can(request, "read_restricted", incident):
         raise PermissionDenied
     return incident
 
@@ -634,7 +610,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, _("Person record added."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": None}
-    return _no_store(render(request, "incidents/staff/person_form.html", context))
+    return (render(request, "incidents/staff/person_form.html", context))
 
 
 @researcher_required
@@ -650,7 +626,7 @@ def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": person}
-    return _no_store(render(request, "incidents/staff/person_form.html", context))
+    return (render(request, "incidents/staff/person_form.html", context))
 
 
 @researcher_required
@@ -664,4 +640,4 @@ def person_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         messages.success(request, _("Person record deleted."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "what": _("a person record")}
-    return _no_store(render(request, "incidents/staff/confirm_delete.html", context))
+    return (render(request, "incidents/staff/confirm_delete.html", context))

@@ -2,8 +2,8 @@
 
 Researchers move their work between draft and review. Publishing, retracting and taking a
 published or retracted record back to draft change what the public sees: only a user for
-whom `permissions.can_publish(request)` holds may do those. Views never check roles for
-publishing themselves; they ask here.
+whom `access.can(request, "publish", incident)` holds may do those. Who may do what is
+decided in returnwatch/access.py; this module decides which moves exist.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from returnwatch.accounts import permissions
+from returnwatch import access
 from returnwatch.audit import log
 
 from .models import Incident, Status
@@ -55,12 +55,7 @@ TRANSITIONS: dict[str, Transition] = {
 
 def may_use(request: HttpRequest, transition: Transition, incident: Incident) -> bool:
     """Researchers of the organization that holds the record; editors for public moves."""
-    user = request.user
-    if not (user.is_authenticated and user.is_researcher):  # type: ignore[union-attr]
-        return False
-    if not permissions.can_see_restricted(user, incident):
-        return False
-    return permissions.can_publish(request) if transition.editors_only else True
+    return access.can(request, "publish" if transition.editors_only else "change", incident)
 
 
 def available(request: HttpRequest, incident: Incident) -> list[Transition]:
@@ -73,18 +68,8 @@ def available(request: HttpRequest, incident: Incident) -> list[Transition]:
 
 
 def can_edit(request: HttpRequest, incident: Incident) -> bool:
-    """Researchers edit drafts and records in review; what the public sees, only editors.
-
-    Either way only people who may see the record's restricted parts (its organization).
-    """
-    user = request.user
-    if not (user.is_authenticated and user.is_researcher):  # type: ignore[union-attr]
-        return False
-    if not permissions.can_see_restricted(user, incident):
-        return False
-    if incident.status in (Status.PUBLISHED, Status.RETRACTED):
-        return permissions.can_publish(request)
-    return True
+    """Researchers edit drafts and records in review; what the public sees, only editors."""
+    return access.can(request, "change", incident)
 
 
 def require_edit(request: HttpRequest, incident: Incident) -> None:

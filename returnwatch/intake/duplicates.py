@@ -106,9 +106,16 @@ def _types_by(model_ids: list[int], through: Any, owner: str) -> dict[int, set[i
     return out
 
 
-def find_duplicates(tip: Tip, incidents: QuerySet[Any] | None = None) -> list[Match]:
+def find_duplicates(
+    tip: Tip,
+    incidents: QuerySet[Any] | None = None,
+    *,
+    readable: QuerySet[Any] | None = None,
+    tips: QuerySet[Tip] | None = None,
+) -> list[Match]:
     """Ranked possible duplicates of `tip`: incidents (from `incidents`, e.g. the user's
-    visible ones) and other tips."""
+    visible ones) and other tips (from `tips`). Restricted narratives are compared only for
+    the incidents in `readable` (all when None): a score must not reveal hidden words."""
     type_ids = set(tip.violence_types.values_list("id", flat=True))
     matches: list[Match] = []
 
@@ -132,8 +139,14 @@ def find_duplicates(tip: Tip, incidents: QuerySet[Any] | None = None) -> list[Ma
         .order_by("-date", "-id")[:CANDIDATE_LIMIT]
     )
     types = _types_by([r.pk for r in rows], Incident.violence_types.through, "incident")
+    may_read = (
+        None
+        if readable is None
+        else set(readable.filter(pk__in=[r.pk for r in rows]).values_list("pk", flat=True))
+    )
     for r in rows:
-        text = " ".join(x for x in (r.title, r.summary, r.narrative) if x)
+        narrative = r.narrative if may_read is None or r.pk in may_read else ""
+        text = " ".join(x for x in (r.title, r.summary, narrative) if x)
         score, reasons = _score(
             tip,
             type_ids,
@@ -147,7 +160,8 @@ def find_duplicates(tip: Tip, incidents: QuerySet[Any] | None = None) -> list[Ma
         if score >= MIN_SCORE:
             matches.append(Match("incident", r, score, reasons))
 
-    tip_qs = _prefilter(Tip.objects.exclude(pk=tip.pk), tip, type_ids, "date")
+    tip_base = tips if tips is not None else Tip.objects.all()
+    tip_qs = _prefilter(tip_base.exclude(pk=tip.pk), tip, type_ids, "date")
     tip_rows = list(tip_qs.select_related("city").order_by("-created_at")[:CANDIDATE_LIMIT])
     ttypes = _types_by([t.pk for t in tip_rows], Tip.violence_types.through, "tip")
     for t in tip_rows:

@@ -1,8 +1,8 @@
 """The triage queue for tips (/staff/tips/): list with filters, one tip with its possible
 duplicates, assignment, notes, status moves and "create incident from tip".
 
-Every change is written to the audit history (field names only, never values). Access goes
-through accounts.permissions: researchers and up, partners see only tips assigned to them.
+Every change is written to the audit history (field names only, never values). Who sees and
+changes what is decided by returnwatch/access.py: partners see only tips assigned to them.
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from returnwatch import access
 from returnwatch.accounts.models import User
-from returnwatch.accounts.permissions import (
-    researcher_required,
-    visible_incidents,
-    visible_tips,
-)
+from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit.log import history, record
 from returnwatch.incidents.models import (
     Citation,
@@ -54,7 +52,7 @@ LANGUAGE_NAMES = {
 
 
 def _tips(request: HttpRequest) -> QuerySet[Tip]:
-    return visible_tips(request.user, Tip.objects.all())
+    return access.visible_tips(request.user)
 
 
 def _tip(request: HttpRequest, pk: int) -> Tip:
@@ -68,10 +66,8 @@ def _date(value: str) -> dt.date | None:
         return None
 
 
-def _researchers() -> QuerySet[User]:
-    return User.objects.filter(is_active=True, role__in=["researcher", "editor", "admin"]).order_by(
-        "username"
-    )
+def _researchers(request: HttpRequest) -> QuerySet[User]:
+    return access.assignable_users(request.user)
 
 
 @researcher_required
@@ -123,7 +119,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
             "applied": applied,
             "query": urlencode(applied),
             "statuses": TipStatus.choices,
-            "researchers": _researchers(),
+            "researchers": _researchers(request),
             "languages": list(LANGUAGE_NAMES.items()),
             "cities": City.objects.filter(active=True),
             "types": ViolenceType.objects.filter(active=True),
@@ -134,13 +130,14 @@ def tip_list(request: HttpRequest) -> HttpResponse:
 @researcher_required
 def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
-    duplicates = find_duplicates(tip, visible_incidents(request.user, Incident.objects.all()))
-    visible_tip_ids = set(
-        _tips(request)
-        .filter(pk__in=[m.obj.pk for m in duplicates if m.kind == "tip"])
-        .values_list("pk", flat=True)
+    # Scored on what this user may read only: a score must not reveal another
+    # organization's restricted narrative or tips.
+    duplicates = find_duplicates(
+        tip,
+        access.visible_incidents(request.user),
+        readable=access.restricted_incidents(request.user),
+        tips=_tips(request),
     )
-    duplicates = [m for m in duplicates if m.kind == "incident" or m.obj.pk in visible_tip_ids]
     for m in duplicates:
         m.url = (
             _incident_url(m.obj, "staff:incident_detail")
@@ -154,11 +151,11 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tip": tip,
             "attachments": tip.attachments.filter(follow_up__isnull=True),
             "follow_ups": tip.follow_ups.prefetch_related("attachments"),
-            "notes": tip.notes.select_related("author"),
+            "notes": access.visible_tip_notes(request.user).filter(tip=tip).select_related("author"),
             "history": history(tip),
             "duplicates": duplicates,
             "transitions": [(s, TipStatus(s).label) for s in TRANSITIONS[TipStatus(tip.status)]],
-            "researchers": _researchers(),
+            "researchers": _researchers(request),
             "language_name": LANGUAGE_NAMES.get(tip.language, tip.language),
             "incident_url": _incident_url(tip.incident) if tip.incident else "",
         },
@@ -170,7 +167,7 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def tip_assign(request: HttpRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
     value = request.POST.get("assignee", "")
-    assignee = _researchers().filter(pk=value).first() if value.isdigit() else None
+    assignee = _researchers(request).filter(pk=value).first() if value.isdigit() else None
     if value and assignee is None:
         messages.error(request, _("Choose a researcher from the list."))
         return redirect("staff:tip_detail", pk=tip.pk)
@@ -282,6 +279,8 @@ def link_tip(tip: Tip, incident: Incident, user: Any) -> None:
 @researcher_required
 def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
+    if not access.can(request, "create", Incident):
+        raise PermissionDenied
     if tip.incident_id:
         messages.info(request, _("This tip is already linked to an incident."))
         return redirect(_incident_url(tip.incident) or reverse("staff:tip_detail", args=[tip.pk]))
@@ -347,11 +346,16 @@ def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
 def tip_link_incident(request: HttpRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
     reference = request.POST.get("reference", "").strip().upper()
-    incident = (
-        visible_incidents(request.user, Incident.objects.all()).filter(reference=reference).first()
-    )
+    incident = access.visible_incidents(request.user).filter(reference=reference).first()
     if incident is None:
         messages.error(request, _("No incident with that reference."))
+        return redirect("staff:tip_detail", pk=tip.pk)
+    if not access.can(request, "link_tip", incident):
+        messages.error(
+            request,
+            _("%(ref)s is not a record you may change: link the tip to one of yours.")
+            % {"ref": incident.reference},
+        )
         return redirect("staff:tip_detail", pk=tip.pk)
     with transaction.atomic():
         link_tip(tip, incident, request.user)
@@ -361,9 +365,9 @@ def tip_link_incident(request: HttpRequest, pk: int) -> HttpResponse:
 
 @researcher_required
 def tip_attachment(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = get_object_or_404(TipAttachment.objects.select_related("tip"), pk=pk)
-    if not _tips(request).filter(pk=attachment.tip_id).exists():
-        raise Http404
+    attachment = get_object_or_404(
+        access.visible_tip_attachments(request.user).select_related("tip"), pk=pk
+    )
     record(request.user, "tip.attachment.download", attachment, about=attachment.tip)
     response = FileResponse(
         attachment.file.open("rb"),
@@ -371,5 +375,4 @@ def tip_attachment(request: HttpRequest, pk: int) -> HttpResponse:
         filename=f"tip-{attachment.tip_id}-{attachment.pk}{attachment.extension}",
         content_type=attachment.media_type,
     )
-    response["Cache-Control"] = "private, no-store"
     return response

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from returnwatch import access
 from returnwatch.incidents import files
 from returnwatch.incidents.models import Document, DocumentKind, Program
 
@@ -47,7 +48,7 @@ def archive_field() -> forms.FileField:
     )
 
 
-def inspect_upload(f: Any) -> files.Inspected | None:
+def inspect_upload(f: Any, user: Any) -> files.Inspected | None:
     """Hash and check an upload; refuse one already archived (cite that document instead)."""
     if not f:
         return None
@@ -55,12 +56,7 @@ def inspect_upload(f: Any) -> files.Inspected | None:
         inspected = files.inspect(f)
     except files.FileRefused as refused:
         raise forms.ValidationError(str(refused)) from refused
-    existing = Document.objects.filter(sha256=inspected.sha256).first()
-    if existing is not None:
-        raise forms.ValidationError(
-            _("This file is already archived as document “%(title)s” (#%(id)s).")
-            % {"title": existing.title, "id": existing.pk}
-        )
+    files.refuse_if_archived(inspected.sha256, user)
     return inspected
 
 
@@ -144,8 +140,10 @@ class LibraryItemForm(forms.ModelForm):
         *args: Any,
         document: Document | None = None,
         lock_document: bool = False,
+        user: Any = None,
         **kwargs: Any,
     ) -> None:
+        self.user = user
         instance = kwargs.get("instance")
         self.document = instance.document if instance is not None else document
         if self.document is not None:
@@ -183,7 +181,7 @@ class LibraryItemForm(forms.ModelForm):
 
     def clean_file(self) -> Any:
         f = self.cleaned_data.get("file")
-        self.inspected = inspect_upload(f)
+        self.inspected = inspect_upload(f, self.user)
         return f
 
     def clean_slug(self) -> str:
@@ -272,21 +270,23 @@ class KeyFilingForm(forms.Form):
     )
     date_published = forms.DateField(label=_("Date filed"), required=False, widget=DateInput())
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["file"] = archive_field()
         self.inspected: files.Inspected | None = None
 
     def clean_file(self) -> Any:
         f = self.cleaned_data.get("file")
-        self.inspected = inspect_upload(f)
+        self.inspected = inspect_upload(f, self.user)
         return f
 
     def clean_existing(self) -> Document | None:
         pk = self.cleaned_data.get("existing")
         if not pk:
             return None
-        document = Document.objects.select_related("kind").filter(pk=pk).first()
+        # Another organization's document answers like one that does not exist.
+        document = access.visible_documents(self.user).select_related("kind").filter(pk=pk).first()
         if document is None:
             raise forms.ValidationError(_("There is no document with this number."))
         if not document.kind.public:

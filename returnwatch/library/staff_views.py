@@ -2,7 +2,9 @@
 
 Researchers add and edit library items (a new document, or one already cited by cases),
 record a lawsuit's status changes and key filings, and see every case citing an item, in
-any status. Every write is one transaction with its entry in the change history.
+any status. Every write is one transaction with its entry in the change history. Who sees
+and changes which item is decided by returnwatch/access.py: an item belongs to the
+organization that holds its document.
 """
 
 from __future__ import annotations
@@ -13,14 +15,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from returnwatch import public
-from returnwatch.accounts import permissions
+from returnwatch import access, public
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.incidents import files
@@ -32,26 +34,30 @@ from .models import KeyFiling, LawsuitStatusChange, LibraryItem, LibraryKind, la
 PAGE_SIZE = 50
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # Workspace pages list draft cases: never kept by a browser or proxy cache.
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _visible(request: HttpRequest) -> QuerySet[Incident]:
     """The incidents this user may see (partners: published ones and their own organization's)."""
-    return permissions.visible_incidents(request.user, Incident.objects.all()).values("pk")
+    return access.visible_incidents(request.user).values("pk")
+
+
+def _items(request: HttpRequest) -> QuerySet[LibraryItem]:
+    return access.visible_library_items(request.user)
+
+
+def _changeable_item(request: HttpRequest, pk: int, **filters: Any) -> LibraryItem:
+    """An item this user may see (else 404) and change (else 403)."""
+    item = get_object_or_404(_items(request).select_related("document__kind"), pk=pk, **filters)
+    if not access.can(request, "change", item):
+        raise PermissionDenied
+    return item
 
 
 def document_locked(request: HttpRequest, document: Document | None) -> bool:
-    """A document cited by a public case has public details: only editors change them.
-
-    The same rule as the incident workspace's document pages; library fields stay editable.
-    """
-    if document is None or document.pk is None or permissions.can_publish(request):
+    """The document's own details follow the document's rule (access.py): a document cited
+    by a public case has public details that only editors change; library fields stay
+    editable."""
+    if document is None or document.pk is None:
         return False
-    public_statuses = [Status.PUBLISHED, Status.RETRACTED]
-    return document.citations.filter(incident__status__in=public_statuses).exists()
+    return not access.can(request, "change", document)
 
 
 def _search(qs: QuerySet[Any], q: str, *fields: str) -> QuerySet[Any]:
@@ -67,7 +73,7 @@ def _search(qs: QuerySet[Any], q: str, *fields: str) -> QuerySet[Any]:
 def item_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
-    qs = LibraryItem.objects.select_related("document")
+    qs = _items(request).select_related("document")
     qs = _search(qs, q, "document__title", "title_es", "document__publisher", "docket_number")
     if kind in LibraryKind.values:
         qs = qs.filter(kind=kind)
@@ -77,7 +83,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     for item in page.object_list:
         item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]
     context = {"page": page, "q": q, "kind": kind, "kinds": LibraryKind.choices}
-    return _no_store(render(request, "library/staff/list.html", context))
+    return (render(request, "library/staff/list.html", context))
 
 
 def _citing_counts(request: HttpRequest, ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -139,22 +145,23 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
 
 @researcher_required
 def item_create(request: HttpRequest) -> HttpResponse:
-    form = LibraryItemForm(request.POST or None, request.FILES or None)
+    form = LibraryItemForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "GET" and request.GET.get("kind") in LibraryKind.values:
         form.initial["kind"] = request.GET["kind"]
     if request.method == "POST" and form.is_valid():
         item = _save_item(request, form, new=True)
         messages.success(request, _("Library item added."))
         return redirect("staff:library_detail", item.pk)
-    return _no_store(render(request, "library/staff/form.html", {"form": form, "item": None}))
+    return (render(request, "library/staff/form.html", {"form": form, "item": None}))
 
 
 @researcher_required
 def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(LibraryItem.objects.select_related("document__kind"), pk=pk)
+    item = _changeable_item(request, pk)
     form = LibraryItemForm(
         request.POST or None,
         request.FILES or None,
+        user=request.user,
         instance=item,
         lock_document=document_locked(request, item.document),
     )
@@ -163,7 +170,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _save_item(request, form, new=False)
             messages.success(request, _("Changes saved."))
         return redirect("staff:library_detail", item.pk)
-    return _no_store(render(request, "library/staff/form.html", {"form": form, "item": item}))
+    return (render(request, "library/staff/form.html", {"form": form, "item": item}))
 
 
 @researcher_required
@@ -172,7 +179,8 @@ def mark_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     visible = _visible(request)
     qs = (
-        Document.objects.filter(kind__public=True, library_item__isnull=True)
+        access.visible_documents(request.user)
+        .filter(kind__public=True, library_item__isnull=True)
         .filter(pk__in=Citation.objects.filter(incident__in=visible).values("document_id"))
         .select_related("kind")
         .annotate(
@@ -181,21 +189,26 @@ def mark_list(request: HttpRequest) -> HttpResponse:
     )
     qs = _search(qs, q, "title", "publisher", "url")
     page = Paginator(qs.order_by("-citing", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return _no_store(render(request, "library/staff/mark.html", {"page": page, "q": q}))
+    return (render(request, "library/staff/mark.html", {"page": page, "q": q}))
 
 
 @researcher_required
 def mark_document(request: HttpRequest, document_id: int) -> HttpResponse:
-    document = get_object_or_404(Document.objects.select_related("kind"), pk=document_id)
+    document = get_object_or_404(
+        access.visible_documents(request.user).select_related("kind"), pk=document_id
+    )
     existing = LibraryItem.objects.filter(document=document).first()
     if existing is not None:
         messages.info(request, _("This document is already in the library."))
         return redirect("staff:library_detail", existing.pk)
     if not document.kind.public:
         raise Http404  # interviews and tips never become public library items
+    if not access.can(request, "add_to_library", document):
+        raise PermissionDenied
     form = LibraryItemForm(
         request.POST or None,
         request.FILES or None,
+        user=request.user,
         document=document,
         lock_document=document_locked(request, document),
     )
@@ -204,7 +217,7 @@ def mark_document(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.success(request, _("The document is now shown in the library."))
         return redirect("staff:library_detail", item.pk)
     context = {"form": form, "item": None, "document": document}
-    return _no_store(render(request, "library/staff/form.html", context))
+    return (render(request, "library/staff/form.html", context))
 
 
 def _incident_url(reference: str) -> str:
@@ -215,9 +228,11 @@ def _incident_url(reference: str) -> str:
 
 
 def _detail_context(request: HttpRequest, item: LibraryItem) -> dict[str, Any]:
-    incidents = permissions.visible_incidents(
-        request.user, Incident.objects.filter(citations__document=item.document)
-    ).order_by("-date", "-id")
+    incidents = (
+        access.visible_incidents(request.user)
+        .filter(citations__document=item.document)
+        .order_by("-date", "-id")
+    )
     counts = dict(incidents.values_list("status").annotate(n=Count("pk")).order_by())
     published = public.with_incident_counts(LibraryItem.objects.filter(pk=item.pk)).first()
     history = sorted(
@@ -232,22 +247,23 @@ def _detail_context(request: HttpRequest, item: LibraryItem) -> dict[str, Any]:
         "changes": item.status_changes.all(),
         "filings": item.key_filings.select_related("document__kind"),
         "status_form": StatusChangeForm(),
-        "filing_form": KeyFilingForm(),
+        "filing_form": KeyFilingForm(user=request.user),
         "history": history,
+        "can_change": access.can(request, "change", item),
         "public_url": item.get_absolute_url() if item.listed and item.document.kind.public else "",
     }
 
 
 @researcher_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(LibraryItem.objects.select_related("document__kind"), pk=pk)
-    return _no_store(render(request, "library/staff/detail.html", _detail_context(request, item)))
+    item = get_object_or_404(_items(request).select_related("document__kind"), pk=pk)
+    return (render(request, "library/staff/detail.html", _detail_context(request, item)))
 
 
 @researcher_required
 @require_POST
 def status_add(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(LibraryItem, pk=pk, kind=LibraryKind.LAWSUIT)
+    item = _changeable_item(request, pk, kind=LibraryKind.LAWSUIT)
     form = StatusChangeForm(request.POST)
     if form.is_valid():
         with transaction.atomic():
@@ -269,7 +285,7 @@ def status_add(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_required
 @require_POST
 def status_delete(request: HttpRequest, pk: int, change_id: int) -> HttpResponse:
-    item = get_object_or_404(LibraryItem, pk=pk)
+    item = _changeable_item(request, pk)
     change = get_object_or_404(LawsuitStatusChange, pk=change_id, item=item)
     with transaction.atomic():
         log.record(request.user, "library.status_delete", change, about=item)
@@ -286,8 +302,8 @@ def status_delete(request: HttpRequest, pk: int, change_id: int) -> HttpResponse
 @researcher_required
 @require_POST
 def filing_add(request: HttpRequest, pk: int) -> HttpResponse:
-    item = get_object_or_404(LibraryItem.objects.select_related("document"), pk=pk)
-    form = KeyFilingForm(request.POST, request.FILES or None)
+    item = _changeable_item(request, pk)
+    form = KeyFilingForm(request.POST, request.FILES or None, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
@@ -323,7 +339,7 @@ def filing_add(request: HttpRequest, pk: int) -> HttpResponse:
 @researcher_required
 @require_POST
 def filing_remove(request: HttpRequest, pk: int, filing_id: int) -> HttpResponse:
-    item = get_object_or_404(LibraryItem, pk=pk)
+    item = _changeable_item(request, pk)
     filing = get_object_or_404(KeyFiling, pk=filing_id, item=item)
     with transaction.atomic():
         log.record(request.user, "library.filing_remove", filing, ["document"], about=item)
@@ -336,4 +352,4 @@ def _detail_with_errors(request: HttpRequest, item: LibraryItem, **forms: Any) -
     """The item's page again, with the form that failed and its errors."""
     context = _detail_context(request, item)
     context.update(forms)
-    return _no_store(render(request, "library/staff/detail.html", context, status=400))
+    return (render(request, "library/staff/detail.html", context, status=400))

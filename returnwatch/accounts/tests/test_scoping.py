@@ -5,10 +5,9 @@ from typing import Any
 import pytest
 
 from conftest import verified_login
-from returnwatch.accounts import permissions
+from returnwatch import access
 from returnwatch.accounts.models import Organization
 from returnwatch.audit.models import Entry
-from returnwatch.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +30,7 @@ def cases(make_incident: Any, make_user: Any) -> dict[str, Any]:
 
 
 def titles(user: Any) -> set[str]:
-    return set(
-        permissions.visible_incidents(user, Incident.objects.all()).values_list("title", flat=True)
-    )
+    return set(access.visible_incidents(user).values_list("title", flat=True))
 
 
 def test_lead_users_see_everything(cases: Any, researcher: Any) -> None:
@@ -42,10 +39,11 @@ def test_lead_users_see_everything(cases: Any, researcher: Any) -> None:
 
 def test_partner_users_see_published_and_their_own(cases: Any, make_user: Any) -> None:
     partner_user = make_user("paula", "researcher", org="Partner A")
-    assert titles(partner_user) == {"published", "retracted", "own draft", "own review"}
-    assert permissions.can_see_restricted(partner_user, cases["own_draft"])
-    assert not permissions.can_see_restricted(partner_user, cases["published"])
-    assert not permissions.can_see_restricted(partner_user, cases["other_draft"])
+    # Another organization's retracted record is withdrawn: partners see only its public page.
+    assert titles(partner_user) == {"published", "own draft", "own review"}
+    assert access.may(partner_user, "read_restricted", cases["own_draft"])
+    assert not access.may(partner_user, "read_restricted", cases["published"])
+    assert not access.may(partner_user, "read_restricted", cases["other_draft"])
 
 
 def test_users_without_role_or_org(cases: Any, make_user: Any) -> None:
@@ -53,16 +51,16 @@ def test_users_without_role_or_org(cases: Any, make_user: Any) -> None:
     assert titles(nobody) == set()
     loner = make_user("lone", "researcher", org="Partner C")
     loner.organization = None
-    assert titles(loner) == {"published", "retracted"}
+    assert titles(loner) == {"published"}
 
 
 def test_visible_tips_hook(make_user: Any, researcher: Any) -> None:
     from returnwatch.intake.models import Tip
 
     partner_user = make_user("paula", "researcher", org="Partner A")
-    qs = permissions.visible_tips(partner_user, Tip.objects.all())
+    qs = access.visible_tips(partner_user)
     assert "assignee" in str(qs.query)
-    assert permissions.visible_tips(researcher, Tip.objects.all()).query.where.children == []
+    assert access.visible_tips(researcher).query.where.children == []
 
 
 def test_role_changes_are_recorded(client: Any, site_admin: Any, make_user: Any) -> None:

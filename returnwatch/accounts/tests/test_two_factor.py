@@ -8,6 +8,7 @@ from django.test import RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
 
 from conftest import PASSWORD, give_totp, totp_code, verified_login
+from returnwatch import access
 from returnwatch.accounts import permissions, twofactor
 from returnwatch.audit.models import Entry
 
@@ -110,27 +111,31 @@ def test_recovery_codes_work_once(client: Any, editor: Any) -> None:
     assert entry.note == "second factor: recovery code"
 
 
-def test_editor_without_second_factor_cannot_publish(client: Any, editor: Any) -> None:
+def test_editor_without_second_factor_cannot_publish(
+    client: Any, editor: Any, make_incident: Any
+) -> None:
+    case = make_incident(status="review")
     client.force_login(editor)
     request = RequestFactory().get("/")
     request.user = editor
     request.user.is_verified = lambda: False  # what OTPMiddleware says for this session
-    assert not permissions.can_publish(request)
+    assert not access.can(request, "publish", case)
     # Through the middleware, as views see it.
     response = client.get("/staff/account/")
     assert response.status_code == 200
-    assert not permissions.can_publish(response.wsgi_request)
+    assert not access.can(response.wsgi_request, "publish", case)
 
 
 def test_verified_editor_can_publish_and_researcher_cannot(
-    client: Any, editor: Any, researcher: Any
+    client: Any, editor: Any, researcher: Any, make_incident: Any
 ) -> None:
+    case = make_incident(status="review")
     verified_login(client, editor)
     response = client.get("/staff/account/")
-    assert permissions.can_publish(response.wsgi_request)
+    assert access.can(response.wsgi_request, "publish", case)
     verified_login(client, researcher)
     response = client.get("/staff/account/")
-    assert not permissions.can_publish(response.wsgi_request)
+    assert not access.can(response.wsgi_request, "publish", case)
 
 
 def test_editor_pages_send_an_unverified_editor_to_setup(editor: Any) -> None:
