@@ -84,6 +84,10 @@ def build(incident: Incident, user: Any) -> IO[bytes]:
                 "source_url": doc.url,
                 "date_published": _iso(doc.date_published),
             }
+            if doc.file and not access.may(user, "read_file", doc):
+                # The same rule as the file download: another organization's archived copy.
+                without_copy.append({**meta, "reason": "archived by another organization"})
+                continue
             if not doc.file or not default_storage.exists(doc.file.name):
                 without_copy.append(
                     {**meta, "reason": "no archived copy" if not doc.file else "file missing"}
