@@ -109,7 +109,9 @@ def _own_documents(user: Any) -> QuerySet[Document]:
     if is_lead(user):
         return Document.objects.all()
     org = _org(user)
-    return Document.objects.filter(created_by__organization_id=org) if org else Document.objects.none()
+    return (
+        Document.objects.filter(created_by__organization_id=org) if org else Document.objects.none()
+    )
 
 
 def visible_citations(user: Any) -> QuerySet[Citation]:

@@ -11,8 +11,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Tags, Warning, register
-from django.utils.cache import patch_vary_headers
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.utils.cache import patch_vary_headers
 
 # Only this server: no inline script or style, no third-party origin, no framing, no plugins.
 CONTENT_SECURITY_POLICY = "; ".join(

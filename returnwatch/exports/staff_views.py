@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -58,7 +57,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     mine = visible.filter(user=request.user).select_related("user")
     others = visible.active().exclude(user=request.user).select_related("user")
     context = {"form": form, "mine": mine, "others": others, "new_secret": new_secret}
-    return (render(request, "exports/staff/tokens.html", context))
+    return render(request, "exports/staff/tokens.html", context)
 
 
 @researcher_required
@@ -143,9 +142,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             batch.save()
             return redirect("staff:data_import_review", batch.pk)
     recent = access.visible_imports(request.user)[:10]
-    return (
-        render(request, "exports/staff/import_upload.html", {"form": form, "recent": recent})
-    )
+    return render(request, "exports/staff/import_upload.html", {"form": form, "recent": recent})
 
 
 def _mapping_form(table: importer.Table, batch: ImportBatch, data: Any = None) -> forms.Form:
@@ -231,7 +228,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
         "more_plans": max(0, len(report.plans) - PREVIEW_ROWS),
         "samples": _samples(table),
     }
-    return (render(request, "exports/staff/import_review.html", context))
+    return render(request, "exports/staff/import_review.html", context)
 
 
 def _samples(table: importer.Table) -> list[tuple[int, str, str]]:

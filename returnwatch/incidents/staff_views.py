@@ -123,7 +123,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "query_string": params.urlencode(),
         "filtered": bool(data and any(data.get(k) for k in data if k != "sort")),
     }
-    return (render(request, "incidents/staff/home.html", context))
+    return render(request, "incidents/staff/home.html", context)
 
 
 # ---------------------------------------------------------------------------- incident edit
@@ -154,9 +154,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
             request, _("Incident %(ref)s created as a draft.") % {"ref": incident.reference}
         )
         return redirect("staff:incident_detail", incident.reference)
-    return (
-        render(request, "incidents/staff/incident_form.html", {"form": form, "incident": None})
-    )
+    return render(request, "incidents/staff/incident_form.html", {"form": form, "incident": None})
 
 
 @researcher_required
@@ -171,8 +169,8 @@ def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.info(request, _("Nothing was changed."))
         return redirect("staff:incident_detail", incident.reference)
-    return (
-        render(request, "incidents/staff/incident_form.html", {"form": form, "incident": incident})
+    return render(
+        request, "incidents/staff/incident_form.html", {"form": form, "incident": incident}
     )
 
 
@@ -195,10 +193,8 @@ def incident_delete(request: HttpRequest, reference: str) -> HttpResponse:
             incident.delete()
         messages.success(request, _("Incident %(ref)s deleted.") % {"ref": reference})
         return redirect("staff:home")
-    return (
-        render(
-            request, "incidents/staff/confirm_delete.html", {"incident": incident, "what": incident}
-        )
+    return render(
+        request, "incidents/staff/confirm_delete.html", {"incident": incident, "what": incident}
     )
 
 
@@ -270,7 +266,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _get_incident(request, reference)
     context = _detail_context(request, incident)
-    return (render(request, "incidents/staff/incident_detail.html", context))
+    return render(request, "incidents/staff/incident_detail.html", context)
 
 
 @researcher_required
@@ -380,12 +376,10 @@ def document_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     qs = _search_documents(_documents(request).select_related("kind"), q).order_by("-created_at")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return (
-        render(
-            request,
-            "incidents/staff/document_list.html",
-            {"page": page, "q": q, "query_string": f"q={q}" if q else ""},
-        )
+    return render(
+        request,
+        "incidents/staff/document_list.html",
+        {"page": page, "q": q, "query_string": f"q={q}" if q else ""},
     )
 
 
@@ -445,7 +439,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
             return redirect("staff:incident_detail", incident.reference)
         return redirect("staff:document_detail", document.pk)
     context = {"form": form, "citation_form": citation_form, "incident": incident, "document": None}
-    return (render(request, "incidents/staff/document_form.html", context))
+    return render(request, "incidents/staff/document_form.html", context)
 
 
 @researcher_required
@@ -462,7 +456,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
         return redirect("staff:document_detail", document.pk)
     context = {"form": form, "citation_form": None, "incident": None, "document": document}
-    return (render(request, "incidents/staff/document_form.html", context))
+    return render(request, "incidents/staff/document_form.html", context)
 
 
 @researcher_required
@@ -483,7 +477,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "size": files.human_size(document.size) if document.size else "",
         "may_read_file": access.can(request, "read_file", document),
     }
-    return (render(request, "incidents/staff/document_detail.html", context))
+    return render(request, "incidents/staff/document_detail.html", context)
 
 
 @researcher_required
@@ -543,7 +537,7 @@ def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
         "form": form,
         "dq": dq,
     }
-    return (render(request, "incidents/staff/citation_form.html", context))
+    return render(request, "incidents/staff/citation_form.html", context)
 
 
 def _get_citation(request: HttpRequest, reference: str, pk: int) -> Citation:
@@ -569,7 +563,7 @@ def citation_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", reference)
     context = {"incident": citation.incident, "citation": citation, "form": form}
-    return (render(request, "incidents/staff/citation_edit.html", context))
+    return render(request, "incidents/staff/citation_edit.html", context)
 
 
 @researcher_required
@@ -582,7 +576,7 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         messages.success(request, _("Source removed; the document itself is kept."))
         return redirect("staff:incident_detail", reference)
     context = {"incident": citation.incident, "what": citation.document}
-    return (render(request, "incidents/staff/confirm_delete.html", context))
+    return render(request, "incidents/staff/confirm_delete.html", context)
 
 
 # ---------------------------------------------------------------------------- persons
@@ -610,7 +604,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
         messages.success(request, _("Person record added."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": None}
-    return (render(request, "incidents/staff/person_form.html", context))
+    return render(request, "incidents/staff/person_form.html", context)
 
 
 @researcher_required
@@ -626,7 +620,7 @@ def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": person}
-    return (render(request, "incidents/staff/person_form.html", context))
+    return render(request, "incidents/staff/person_form.html", context)
 
 
 @researcher_required
@@ -640,4 +634,4 @@ def person_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse
         messages.success(request, _("Person record deleted."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "what": _("a person record")}
-    return (render(request, "incidents/staff/confirm_delete.html", context))
+    return render(request, "incidents/staff/confirm_delete.html", context)

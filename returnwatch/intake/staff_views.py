@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -39,7 +39,7 @@ from returnwatch.incidents.models import (
 )
 
 from .duplicates import find_duplicates
-from .models import TRANSITIONS, Tip, TipAttachment, TipNote, TipStatus
+from .models import TRANSITIONS, Tip, TipNote, TipStatus
 
 PAGE_SIZE = 50
 LANGUAGE_NAMES = {
@@ -151,7 +151,9 @@ def tip_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "tip": tip,
             "attachments": tip.attachments.filter(follow_up__isnull=True),
             "follow_ups": tip.follow_ups.prefetch_related("attachments"),
-            "notes": access.visible_tip_notes(request.user).filter(tip=tip).select_related("author"),
+            "notes": access.visible_tip_notes(request.user)
+            .filter(tip=tip)
+            .select_related("author"),
             "history": history(tip),
             "duplicates": duplicates,
             "transitions": [(s, TipStatus(s).label) for s in TRANSITIONS[TipStatus(tip.status)]],

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -83,7 +83,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     for item in page.object_list:
         item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]
     context = {"page": page, "q": q, "kind": kind, "kinds": LibraryKind.choices}
-    return (render(request, "library/staff/list.html", context))
+    return render(request, "library/staff/list.html", context)
 
 
 def _citing_counts(request: HttpRequest, ids: list[int]) -> dict[int, tuple[int, int]]:
@@ -152,7 +152,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
         item = _save_item(request, form, new=True)
         messages.success(request, _("Library item added."))
         return redirect("staff:library_detail", item.pk)
-    return (render(request, "library/staff/form.html", {"form": form, "item": None}))
+    return render(request, "library/staff/form.html", {"form": form, "item": None})
 
 
 @researcher_required
@@ -170,7 +170,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _save_item(request, form, new=False)
             messages.success(request, _("Changes saved."))
         return redirect("staff:library_detail", item.pk)
-    return (render(request, "library/staff/form.html", {"form": form, "item": item}))
+    return render(request, "library/staff/form.html", {"form": form, "item": item})
 
 
 @researcher_required
@@ -189,7 +189,7 @@ def mark_list(request: HttpRequest) -> HttpResponse:
     )
     qs = _search(qs, q, "title", "publisher", "url")
     page = Paginator(qs.order_by("-citing", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return (render(request, "library/staff/mark.html", {"page": page, "q": q}))
+    return render(request, "library/staff/mark.html", {"page": page, "q": q})
 
 
 @researcher_required
@@ -217,7 +217,7 @@ def mark_document(request: HttpRequest, document_id: int) -> HttpResponse:
         messages.success(request, _("The document is now shown in the library."))
         return redirect("staff:library_detail", item.pk)
     context = {"form": form, "item": None, "document": document}
-    return (render(request, "library/staff/form.html", context))
+    return render(request, "library/staff/form.html", context)
 
 
 def _incident_url(reference: str) -> str:
@@ -257,7 +257,7 @@ def _detail_context(request: HttpRequest, item: LibraryItem) -> dict[str, Any]:
 @researcher_required
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(_items(request).select_related("document__kind"), pk=pk)
-    return (render(request, "library/staff/detail.html", _detail_context(request, item)))
+    return render(request, "library/staff/detail.html", _detail_context(request, item))
 
 
 @researcher_required
@@ -352,4 +352,4 @@ def _detail_with_errors(request: HttpRequest, item: LibraryItem, **forms: Any) -
     """The item's page again, with the form that failed and its errors."""
     context = _detail_context(request, item)
     context.update(forms)
-    return (render(request, "library/staff/detail.html", context, status=400))
+    return render(request, "library/staff/detail.html", context, status=400)

@@ -55,7 +55,6 @@ def test_users_without_role_or_org(cases: Any, make_user: Any) -> None:
 
 
 def test_visible_tips_hook(make_user: Any, researcher: Any) -> None:
-    from returnwatch.intake.models import Tip
 
     partner_user = make_user("paula", "researcher", org="Partner A")
     qs = access.visible_tips(partner_user)
