@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from returnwatch import public
+from returnwatch.incidents import references
 from returnwatch.incidents.models import (
     City,
     Country,
@@ -436,7 +437,7 @@ def table_schema() -> dict[str, Any]:
             "description": _english(DESCRIPTIONS[c]),
         }
         if c == "reference":
-            f["constraints"] = {"required": True, "unique": True, "pattern": "RW-[0-9]{4}-[0-9]{5}"}
+            f["constraints"] = {"required": True, "unique": True, "pattern": references.PATTERN}
         elif c in ("url", "title"):
             f["constraints"] = {"required": True}
         elif c in ENUMS:

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from returnwatch import access
 from returnwatch.audit import log
-from returnwatch.incidents import search
+from returnwatch.incidents import references, search
 from returnwatch.incidents.models import (
     Citation,
     City,
@@ -65,7 +65,7 @@ from returnwatch.incidents.models import (
 MAX_ROWS = 200_000
 MAX_ERRORS_SHOWN = 500
 MULTI_SEP = re.compile(r"\s*;\s*")
-REFERENCE = re.compile(r"^RW-[0-9]{4}-[0-9]{5}$")
+REFERENCE = references.REGEX
 
 # ---------------------------------------------------------------------------- fields
 
@@ -975,18 +975,9 @@ def apply(report: Report, user: Any, options: Options | None = None, note: str =
 
 
 def _next_numbers(plans: list[RowPlan]) -> dict[int, int]:
+    """Reserve a reference number for each new record (incidents/references.py)."""
     today = timezone.now().date()
-    years = {(p.values["date"] or today).year for p in plans}
-    numbers: dict[int, int] = {}
-    for year in years:
-        last = (
-            Incident.objects.filter(reference__startswith=f"RW-{year}-")
-            .order_by("-reference")
-            .values_list("reference", flat=True)
-            .first()
-        )
-        numbers[year] = int(last.rsplit("-", 1)[1]) if last else 0
-    return numbers
+    return references.reserve((p.values["date"] or today).year for p in plans)
 
 
 def _documents_for(urls: set[str], kind: DocumentKind, user: Any) -> dict[str, Document]:
@@ -1031,7 +1022,7 @@ def _create(
         year = (v["date"] or today).year
         numbers[year] += 1
         incident = Incident(
-            reference=f"RW-{year}-{numbers[year]:05d}",
+            reference=references.format_reference(year, numbers[year]),
             status=Status.DRAFT,
             created_by=user,
             organization=getattr(user, "organization", None),

@@ -38,7 +38,12 @@ def terms(model: Any, selected: Any = ()) -> QuerySet[Any]:
     return model.objects.filter(Q(active=True) | Q(pk__in=list(selected)))
 
 
-def staff_users() -> QuerySet[User]:
+def staff_users(user: Any = None) -> QuerySet[User]:
+    """Whom a record may be assigned to: access.assignable_users for a signed-in user."""
+    if user is not None:
+        from returnwatch import access
+
+        return access.assignable_users(user)
     return User.objects.filter(
         Q(role__in=[Role.RESEARCHER, Role.EDITOR, Role.ADMIN]) | Q(is_superuser=True),
         is_active=True,
@@ -113,7 +118,7 @@ class IncidentForm(forms.ModelForm):
             "narrative": _("Never published. Names and details that identify people go here."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         instance = self.instance
         for name in SINGLE:
@@ -127,7 +132,7 @@ class IncidentForm(forms.ModelForm):
             model = Incident._meta.get_field(name).related_model
             self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
         assignee = UserChoiceField(
-            queryset=staff_users(), required=False, label=_("Assignee"), empty_label=_("Nobody")
+            queryset=staff_users(user), required=False, label=_("Assignee"), empty_label=_("Nobody")
         )
         self.fields["assignee"] = assignee
         self.fields["nationalities"].queryset = self.fields["nationalities"].queryset.order_by(
@@ -219,7 +224,7 @@ class IncidentFilterForm(forms.Form):
             ("me", _("Me")),
             ("none", _("Nobody")),
         ]
-        choices += [(u.username, user_label(u)) for u in staff_users()]
+        choices += [(u.username, user_label(u)) for u in staff_users(user)]
         self.fields["assignee"].choices = choices
         self.fields["city"].empty_label = _("Any city")
         self.fields["type"].empty_label = _("Any type")

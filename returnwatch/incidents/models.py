@@ -299,16 +299,19 @@ class Incident(models.Model):
 
 
 def next_reference(date: dt.date | None) -> str:
-    year = (date or dt.date.today()).year
-    prefix = f"RW-{year}-"
-    last = (
-        Incident.objects.filter(reference__startswith=prefix)
-        .order_by("-reference")
-        .values_list("reference", flat=True)
-        .first()
-    )
-    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{number:05d}"
+    from .references import next_reference as allocate
+
+    return allocate(date)
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given out in a year (incidents/references.py)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
 
 
 class Person(models.Model):

@@ -147,7 +147,7 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> In
 def incident_create(request: HttpRequest) -> HttpResponse:
     if not access.can(request, "create", Incident):
         raise PermissionDenied
-    form = IncidentForm(request.POST or None)
+    form = IncidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         incident = _save_incident(request, form, new=True)
         messages.success(
@@ -161,7 +161,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _get_incident(request, reference)
     workflow.require_edit(request, incident)
-    form = IncidentForm(request.POST or None, instance=incident)
+    form = IncidentForm(request.POST or None, instance=incident, user=request.user)
     if request.method == "POST" and form.is_valid():
         if form.changed_fields():
             _save_incident(request, form, new=False)

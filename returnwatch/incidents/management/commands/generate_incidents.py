@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.utils import timezone
 
-from returnwatch.incidents import search
+from returnwatch.incidents import references, search
 from returnwatch.incidents.demo import Vocab, fake_incidents
 from returnwatch.incidents.models import Incident, SearchEntry
 
@@ -29,20 +29,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         vocab = Vocab()
         count, seed, status = options["count"], options["seed"], options["status"]
-        next_number: dict[int, int] = defaultdict(int)
-        for ref in Incident.objects.filter(reference__startswith="RW-").values_list(
-            "reference", flat=True
-        ):
-            _, year, number = ref.split("-")
-            next_number[int(year)] = max(next_number[int(year)], int(number))
         now = timezone.now()
         batch: list[tuple[Incident, Any]] = []
         done = 0
         for fake in fake_incidents(count, seed):
             year = fake.date.year
-            next_number[year] += 1
             incident = Incident(
-                reference=f"RW-{year}-{next_number[year]:05d}",
+                reference="",  # given out per batch by the one allocator (_save)
                 external_id=f"synthetic-{seed}-{done + len(batch)}",
                 is_demo=True,
                 title=fake.title,
@@ -83,6 +76,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _save(self, batch: list[tuple[Incident, Any]], vocab: Vocab) -> None:
+        numbers = references.reserve(i.date.year for i, _ in batch)
+        for incident, _fake in batch:
+            numbers[incident.date.year] += 1
+            incident.reference = references.format_reference(
+                incident.date.year, numbers[incident.date.year]
+            )
         Incident.objects.bulk_create([i for i, _ in batch])  # sets each pk (RETURNING)
         links: dict[str, list[tuple[int, int]]] = defaultdict(list)
         entries: list[tuple[int, str, str]] = []
