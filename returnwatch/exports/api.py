@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 
 from returnwatch import access, public
 from returnwatch.audit import log
-from returnwatch.incidents import facets, filters, stats
+from returnwatch.incidents import actions, facets, filters, rules, stats
 from returnwatch.incidents.models import (
     Citation,
     City,
@@ -33,7 +33,6 @@ from returnwatch.incidents.models import (
     PlaceType,
     PortOfEntry,
     Program,
-    Status,
     VictimGroup,
     ViolenceType,
 )
@@ -138,6 +137,9 @@ def _code_field(model: Any, **kw: Any) -> serializers.SlugRelatedField:
     return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kw)
 
 
+MULTI_FIELDS = ("violence_types", "perpetrators", "victim_groups", "nationalities")
+
+
 class IncidentWriteSerializer(serializers.ModelSerializer):
     """A researcher's incident, as written through the API: always a draft (or in review)."""
 
@@ -161,21 +163,11 @@ class IncidentWriteSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["reference", "status"]
 
-    def validate_date(self, value: Any) -> Any:
-        import datetime as dt
-
-        if value and value > dt.date.today():
-            raise serializers.ValidationError("The date of the incident cannot be in the future.")
-        return value
-
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        instance = self.instance
-        victims = data.get("victims_count", getattr(instance, "victims_count", 1))
-        children = data.get("children_count", getattr(instance, "children_count", 0))
-        if children > victims:
-            raise serializers.ValidationError(
-                {"children_count": f"There cannot be more children than people harmed ({victims})."}
-            )
+        # The domain rules, shared with the workspace and the importer (incidents/rules.py).
+        found = rules.problems(data, self.instance)
+        if found:
+            raise serializers.ValidationError(found)
         return data
 
 
@@ -328,14 +320,15 @@ class IncidentListView(EnglishView):
             raise PermissionDenied("Your account has no organization: an admin gives it one.")
         serializer = IncidentWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            changed = _changed(serializer, None)
-            incident = serializer.save(
-                status=Status.DRAFT,
-                created_by=request.user,
-                organization=getattr(request.user, "organization", None),
-            )
-            log.record(request.user, "create", incident, changed, note="API", about=incident)
+        values = dict(serializer.validated_data)
+        multi = {name: values.pop(name) for name in list(values) if name in MULTI_FIELDS}
+        incident = actions.create_draft(
+            request.user,
+            Incident(**values),
+            fields=_changed(serializer, None),
+            multi=multi,
+            note="API",
+        )
         response = Response(IncidentWriteSerializer(incident).data, status=status.HTTP_201_CREATED)
         response["Location"] = reverse("api:incident", args=[incident.reference])
         return response

@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from returnwatch import access
 from returnwatch.audit import log
-from returnwatch.incidents import references, search
+from returnwatch.incidents import references, rules, search
 from returnwatch.incidents.models import (
     Citation,
     City,
@@ -635,8 +635,6 @@ def _parse_row(
                     values[target] = str(value)
                 elif target == "date":
                     values["date"], values["_precision"] = parse_date(value, options.date_order)
-                    if values["date"] > timezone.now().date():
-                        raise BadValue(_("The date is in the future."))
                 elif target == "date_reported":
                     values[target] = parse_date(value, options.date_order)[0]
                 elif target in TERM_FIELDS:
@@ -744,16 +742,9 @@ def plan(
         values, errors = _parse_row(cells, vocab, options)
         if not values.get("title"):
             errors.append((_header_of(mapping, "title"), _("The public title is empty.")))
-        victims = values.get("victims_count")
-        children = values.get("children_count")
-        if children is not None and children > (victims if victims is not None else 1):
-            errors.append(
-                (
-                    _header_of(mapping, "children_count"),
-                    _("More children (%(c)s) than people harmed (%(v)s).")
-                    % {"c": children, "v": victims if victims is not None else 1},
-                )
-            )
+        # The domain rules, shared with the workspace and the API (incidents/rules.py).
+        for name, message in rules.problems(values).items():
+            errors.append((_header_of(mapping, name), message))
         for column, message in errors:
             report.errors.append(RowError(number, column, message))
         if not errors:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from returnwatch.accounts.models import Role, User
 
-from . import files
+from . import files, rules
 from .models import (
     Citation,
     City,
@@ -153,26 +152,12 @@ class IncidentForm(forms.ModelForm):
                 names.append(name)
         return names
 
-    def clean_date(self) -> dt.date | None:
-        date = self.cleaned_data.get("date")
-        if date and date > dt.date.today():
-            raise forms.ValidationError(_("The date of the incident cannot be in the future."))
-        return date
-
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        victims = data.get("victims_count")
-        children = data.get("children_count")
-        if victims is not None and children is not None and children > victims:
-            self.add_error(
-                "children_count",
-                _("There cannot be more children than people harmed (%(n)s).") % {"n": victims},
-            )
-        date, reported = data.get("date"), data.get("date_reported")
-        if date and reported and reported < date and data.get("date_precision") == "day":
-            self.add_error(
-                "date_reported", _("The incident cannot have been reported before it happened.")
-            )
+        # The domain rules, shared with the API and the importer (incidents/rules.py).
+        for name, message in rules.problems(data, self.instance).items():
+            if name in self.fields and name not in self.errors:
+                self.add_error(name, message)
         return data
 
     def changed_fields(self) -> list[str]:

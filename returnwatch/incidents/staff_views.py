@@ -29,7 +29,7 @@ from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.models import Entry
 
-from . import files, merging, search, workflow
+from . import actions, files, merging, search, workflow
 from .forms import (
     ChooseDocumentForm,
     CitationForm,
@@ -131,15 +131,21 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> Incident:
     fields = form.changed_fields()
+    if new:
+
+        def m2m(incident: Incident) -> None:
+            form.save_m2m()
+            form.save_tags(incident)
+
+        return actions.create_draft(
+            request.user, form.save(commit=False), fields=fields, after_save=m2m
+        )
     with transaction.atomic():
         incident = form.save(commit=False)
-        if new:
-            incident.created_by = request.user  # type: ignore[assignment]
-            incident.organization = getattr(request.user, "organization", None)
         incident.save()
         form.save_m2m()
         form.save_tags(incident)
-        log.record(request.user, "create" if new else "update", incident, fields, about=incident)
+        log.record(request.user, "update", incident, fields, about=incident)
     return incident
 
 

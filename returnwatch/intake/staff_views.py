@@ -27,6 +27,7 @@ from returnwatch import access
 from returnwatch.accounts.models import User
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit.log import history, record
+from returnwatch.incidents import actions
 from returnwatch.incidents.models import (
     Citation,
     City,
@@ -291,7 +292,6 @@ def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
         # submitter wrote may reach a public field by default.
         parts = [tip.narrative] + [f.text for f in tip.follow_ups.all() if f.text]
         incident = Incident(
-            status="draft",
             title=_("To be written: public title (from tip #%(pk)d)") % {"pk": tip.pk},
             summary="",
             narrative="\n\n".join(parts),
@@ -305,17 +305,11 @@ def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
             program=tip.program,
             port_of_entry=tip.port_of_entry,
             fear_expressed=tip.fear_expressed,
-            organization=getattr(request.user, "organization", None),
-            created_by=request.user,
             assignee=request.user,
         )
-        incident.save()
-        incident.violence_types.set(tip.violence_types.all())
-        incident.victim_groups.set(tip.victim_groups.all())
-        incident.nationalities.set(tip.nationalities.all())
-        record(
+        # The same "create a draft and record it" as the workspace and the API.
+        actions.create_draft(
             request.user,
-            "incident.create",
             incident,
             fields=[
                 "title",
@@ -331,7 +325,12 @@ def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
                 "violence_types",
                 "victim_groups",
                 "nationalities",
-            ],
+            ],  # fmt: skip
+            multi={
+                "violence_types": tip.violence_types.all(),
+                "victim_groups": tip.victim_groups.all(),
+                "nationalities": tip.nationalities.all(),
+            },
             note=f"from tip #{tip.pk}",
         )
         link_tip(tip, incident, request.user)

@@ -87,7 +87,7 @@ def test_messy_spreadsheet_gives_the_right_report_and_applies_nothing(researcher
     messages = " ".join(e.message for e in report.errors)
     assert "“Atlantis” is not a known city" in messages
     assert "“32/13/2019” is not a date that exists" in messages
-    assert "More children (5) than people harmed (1)" in messages
+    assert "There cannot be more children than people harmed (1)." in messages
     with pytest.raises(importer.NotApplied):
         importer.apply(report, researcher)
     assert Incident.objects.count() == 0 and Document.objects.count() == 0
