@@ -2,16 +2,24 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
+# Running the site needs only the runtime dependencies; tests, lint and benchmarks add `dev`.
+STAMP := $(VENV)/.installed-run-$(HASH)
+DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
 .PHONY: run test test-sqlite test-postgres bench lint messages demo
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+	$(PY) -m pip install -q -e .
+	rm -f $(VENV)/.installed-run-*
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-dev-*
+	touch $(DEV_STAMP)
 
 messages: $(STAMP)
 	$(PY) -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-2] + 'mo') for p in glob.glob('returnwatch/**/locale/*/LC_MESSAGES/*.po', recursive=True)]"
@@ -23,16 +31,16 @@ run: messages
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).
-test: messages
+test: messages $(DEV_STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \
 		echo "== PostgreSQL =="; \
 		DATABASE_URL="$$TEST_POSTGRES_URL" $(PY) -m pytest -q $(PYTEST_ARGS); \
 	fi
 
-bench: messages
+bench: messages $(DEV_STAMP)
 	$(PY) bench/run.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check returnwatch bench
 	$(VENV)/bin/ruff format --check returnwatch bench

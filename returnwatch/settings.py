@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_filters",
     "django_countries",
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -54,7 +54,6 @@ FACETS: tuple[Facet, ...] = (
     Facet("program", gettext_lazy("Program"), Program, "program", False),
     Facet("place", gettext_lazy("Place type"), PlaceType, "place_type", False),
 )
-FACETS_BY_PARAM = {f.param: f for f in FACETS}
 SORTS = ("date", "-date", "relevance")
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 

@@ -40,7 +40,7 @@ from returnwatch.incidents.models import (
 )
 
 from .duplicates import find_duplicates
-from .models import TRANSITIONS, Tip, TipNote, TipStatus
+from .models import OPEN_STATUSES, TRANSITIONS, Tip, TipNote, TipStatus
 
 PAGE_SIZE = 50
 LANGUAGE_NAMES = {
@@ -80,7 +80,7 @@ def tip_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=g["status"])
         applied["status"] = g["status"]
     elif g.get("status") == "open":
-        qs = qs.filter(status__in=[TipStatus.NEW, TipStatus.REVIEW, TipStatus.FOLLOW_UP])
+        qs = qs.filter(status__in=OPEN_STATUSES)
         applied["status"] = "open"
     assignee = g.get("assignee", "")
     if assignee == "me":

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
@@ -194,10 +193,6 @@ def toggle_url(params: QueryDict, name: str, value: str) -> str:
     q.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
     encoded = q.urlencode()
     return f"?{encoded}" if encoded else "?"
-
-
-def languages_offered() -> list[tuple[str, str]]:
-    return [(code, language_name(code)) for code, _name in settings.LANGUAGES]
 
 
 def project(page_rows: list[Any]) -> list[public.PublicLibraryItem]:
