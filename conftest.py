@@ -286,3 +286,15 @@ def sign_in(page: Any, live_server: Any, username: str, second_factor: bool = Tr
         page.wait_for_load_state()
         page.click("main a.button")  # past the recovery codes, on to where we were going
         page.wait_for_load_state()
+
+
+def cite(incident: Any, title: str = "Report in a newspaper (demo)") -> Any:
+    """Give `incident` a public source, as the checklist asks before publishing."""
+    from returnwatch.incidents.models import Citation, Document, DocumentKind
+
+    document = Document.objects.create(
+        kind=DocumentKind.objects.get(code="news"),
+        title=title,
+        url=f"https://example.org/news/{incident.pk}",
+    )
+    return Citation.objects.create(incident=incident, document=document)

@@ -320,6 +320,15 @@ class PersonForm(forms.ModelForm):
         return data
 
 
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What should the researcher fix?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The researcher sees this on the record until they submit it again."),
+        error_messages={"required": _("Say what the researcher should fix.")},
+    )
+
+
 class RetractForm(forms.Form):
     reason = forms.CharField(
         label=_("Public reason for retraction"),

@@ -239,6 +239,17 @@ class Incident(models.Model):
         verbose_name=_("merged into"),
     )
     retraction_reason = models.TextField(_("public reason for retraction"), blank=True)
+    # An editor sent the record back to draft: why, when and who (shown to the researcher).
+    sent_back_reason = models.TextField(_("why it was sent back"), blank=True)
+    sent_back_at = models.DateTimeField(_("sent back at"), null=True, blank=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sent back by"),
+    )
 
     organization = models.ForeignKey(
         "accounts.Organization", null=True, blank=True, on_delete=models.PROTECT

@@ -29,7 +29,7 @@ from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.models import Entry
 
-from . import actions, files, merging, search, workflow
+from . import actions, checklist, files, merging, queues, search, workflow
 from .forms import (
     ChooseDocumentForm,
     CitationForm,
@@ -38,6 +38,7 @@ from .forms import (
     IncidentForm,
     PersonForm,
     RetractForm,
+    SendBackForm,
 )
 from .models import Citation, Document, Incident, Person, Status
 
@@ -75,6 +76,9 @@ def home(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None, user=request.user)
     data = form.valid_data() if request.GET else {}
     qs = _incidents(request)
+    queue = queues.QUEUES.get(request.GET.get("queue", ""))
+    if queue is not None and queue in queues.for_user(request.user):
+        qs = queue.rows(request.user)
     q = (data.get("q") or "").strip()
     if q:
         qs = _search(request, qs, q)
@@ -122,6 +126,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_string": params.urlencode(),
         "filtered": bool(data and any(data.get(k) for k in data if k != "sort")),
+        "queue": queue,
     }
     return render(request, "incidents/staff/home.html", context)
 
@@ -251,15 +256,21 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     )
     documents = [c.document for c in citations]
     transitions = workflow.available(request, incident)
+    names = {t.name for t in transitions}
     return {
         "incident": incident,
         "citations": citations,
         "restricted": restricted,
         "persons": list(incident.persons.order_by("id")) if restricted else [],
         "history": history_rows(_history(incident, documents)[:200]) if restricted else [],
-        "transitions": [t for t in transitions if not t.needs_reason],
-        "retract": next((t for t in transitions if t.needs_reason), None),
+        # Publishing and sending back have their own forms (the checklist, a reason).
+        "transitions": [t for t in transitions if not t.needs_reason and t.name != "publish"],
+        "retract": next((t for t in transitions if t.name == "retract"), None),
         "retract_form": RetractForm(),
+        "send_back": "send_back" in names,
+        "send_back_form": SendBackForm(),
+        "publish": "publish" in names,
+        "checklist": checklist.items(incident) if "publish" in names else [],
         "can_edit": workflow.can_edit(request, incident),
         "can_publish": access.can(request, "publish", incident),
         "can_delete": access.can(request, "delete", incident),
@@ -287,16 +298,25 @@ def incident_transition(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("staff:incident_detail", incident.reference)
     if not workflow.may_use(request, transition, incident):
         raise PermissionDenied
-    retract_form = RetractForm(request.POST if transition.needs_reason else None)
-    if transition.needs_reason and not retract_form.is_valid():
+    form_name, form_class = (
+        ("send_back_form", SendBackForm) if action == "send_back" else ("retract_form", RetractForm)
+    )
+    reason_form = form_class(request.POST if transition.needs_reason else None)
+    if transition.needs_reason and not reason_form.is_valid():
         context = _detail_context(request, incident)
-        context["retract_form"] = retract_form
-        response = render(request, "incidents/staff/incident_detail.html", context, status=400)
-        return response
-    reason = retract_form.cleaned_data["reason"] if transition.needs_reason else ""
+        context[form_name] = reason_form
+        return render(request, "incidents/staff/incident_detail.html", context, status=400)
+    reason = reason_form.cleaned_data["reason"] if transition.needs_reason else ""
+    override = request.POST.get("override_reason", "")
     try:
-        incident = workflow.apply(request, incident, action, reason)
+        incident = workflow.apply(request, incident, action, reason, override=override)
     except ValidationError as error:
+        if action == "publish" and incident.status == Status.REVIEW:
+            # The checklist again, with what stops publication and what the editor typed.
+            context = _detail_context(request, incident)
+            context["publish_errors"] = error.messages
+            context["override_reason"] = override
+            return render(request, "incidents/staff/incident_detail.html", context, status=400)
         for message in error.messages:
             messages.error(request, message)
         return redirect("staff:incident_detail", incident.reference)

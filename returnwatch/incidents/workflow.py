@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from returnwatch import access
 from returnwatch.audit import log
 
+from . import checklist
 from .models import Incident, Status
 
 
@@ -38,6 +39,14 @@ TRANSITIONS: dict[str, Transition] = {
     for t in (
         Transition("submit", (Status.DRAFT,), Status.REVIEW, _("Submit for review"), False),
         Transition("withdraw", (Status.REVIEW,), Status.DRAFT, _("Back to draft"), False),
+        Transition(
+            "send_back",
+            (Status.REVIEW,),
+            Status.DRAFT,
+            _("Send back to the researcher"),
+            True,
+            needs_reason=True,
+        ),
         Transition("publish", (Status.REVIEW,), Status.PUBLISHED, _("Publish"), True),
         Transition(
             "retract", (Status.PUBLISHED,), Status.RETRACTED, _("Retract"), True, needs_reason=True
@@ -77,10 +86,20 @@ def require_edit(request: HttpRequest, incident: Incident) -> None:
         raise PermissionDenied
 
 
-def apply(request: HttpRequest, incident: Incident, name: str, reason: str = "") -> Incident:
+REASON_NEEDED = {
+    "retract": _("Say why the incident is retracted: the reason is shown in public."),
+    "send_back": _("Say what the researcher should fix: they see it on the record."),
+}
+
+
+def apply(
+    request: HttpRequest, incident: Incident, name: str, reason: str = "", override: str = ""
+) -> Incident:
     """Move the incident; PermissionDenied if the user may not, ValidationError if it can't move.
 
-    Locks the row so two people pressing buttons at once cannot interleave.
+    Publishing needs the checklist (checklist.py); `override` is the editor's reason for
+    publishing although the detector flagged identifying details. Locks the row so two people
+    pressing buttons at once cannot interleave.
     """
     transition = TRANSITIONS.get(name)
     if transition is None:
@@ -96,13 +115,31 @@ def apply(request: HttpRequest, incident: Incident, name: str, reason: str = "")
                 % {"status": locked.get_status_display()}
             )
         if transition.needs_reason and not reason:
-            raise ValidationError(
-                {"reason": _("Say why the incident is retracted: the reason is shown in public.")}
-            )
+            raise ValidationError({"reason": REASON_NEEDED[transition.name]})
+        override = override.strip()
+        note_extra = ""
+        if transition.target == Status.PUBLISHED:
+            stopping = checklist.blocking(locked, override)
+            if stopping:
+                raise ValidationError(
+                    [_("Not published yet: %(item)s.") % {"item": i.label} for i in stopping]
+                )
+            if override and checklist.identifying_details(locked):
+                note_extra = f"; checklist overridden: {override[:300]}"
         before = locked.status
         now = timezone.now()
         changed = ["status"]
         locked.status = transition.target
+        if transition.name == "send_back":
+            locked.sent_back_reason = reason
+            locked.sent_back_at = now
+            locked.sent_back_by = request.user  # type: ignore[assignment]
+            changed += ["sent_back_reason", "sent_back_at", "sent_back_by"]
+        elif transition.name == "submit" and locked.sent_back_at:
+            locked.sent_back_reason = ""
+            locked.sent_back_at = None
+            locked.sent_back_by = None
+            changed += ["sent_back_reason", "sent_back_at", "sent_back_by"]
         if transition.target == Status.PUBLISHED:
             # The first publication date stays: it is part of how the record is cited.
             if locked.published_at is None:
@@ -126,7 +163,7 @@ def apply(request: HttpRequest, incident: Incident, name: str, reason: str = "")
             "status",
             locked,
             fields=changed,
-            note=f"{before} → {locked.status}",
+            note=f"{before} → {locked.status}{note_extra}",
             about=locked,
         )
     return locked

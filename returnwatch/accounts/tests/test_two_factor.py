@@ -7,7 +7,7 @@ import pytest
 from django.test import RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from conftest import PASSWORD, give_totp, totp_code, verified_login
+from conftest import PASSWORD, cite, give_totp, totp_code, verified_login
 from returnwatch import access
 from returnwatch.accounts import permissions, twofactor
 from returnwatch.audit.models import Entry
@@ -169,6 +169,7 @@ def test_publish_view_refuses_unverified_editor(
     from django.urls import NoReverseMatch, reverse
 
     incident = make_incident(status="review")
+    cite(incident)
     try:
         url = reverse("staff:incident_transition", args=[incident.reference])
     except NoReverseMatch:

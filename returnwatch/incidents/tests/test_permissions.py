@@ -15,7 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from conftest import verified_login
+from conftest import cite, verified_login
 from returnwatch.incidents import files
 from returnwatch.incidents.models import Citation, Document, DocumentKind, Incident, Person
 
@@ -37,6 +37,7 @@ def world(make_user: Any, make_incident: Any, settings: Any, tmp_path: Any) -> d
     }
     draft = make_incident(status="draft", narrative="LEAD-DRAFT-NARRATIVE")
     review = make_incident(status="review")
+    cite(review)
     published = make_incident(status="published", narrative="LEAD-PUBLISHED-NARRATIVE")
     for i in (draft, review, published):
         i.organization = users["researcher"].organization

@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import verified_login
+from conftest import cite, verified_login
 from returnwatch import public
 from returnwatch.audit import log
 from returnwatch.incidents.models import Incident
@@ -74,6 +74,7 @@ def test_editor_without_second_factor_cannot_publish(editor: Any, make_incident:
 
 def test_editor_publishes_and_the_public_sees_it(editor: Any, make_incident: Any) -> None:
     incident = make_incident(status="review", title="Now public case")
+    cite(incident)
     assert public.incident(incident.reference) is None
     c = editor_client(editor)
     page = c.get(reverse("staff:incident_detail", args=[incident.reference])).content.decode()
@@ -101,6 +102,7 @@ def test_publish_only_from_review(editor: Any, make_incident: Any) -> None:
 
 def test_retract_needs_a_public_reason(editor: Any, make_incident: Any) -> None:
     incident = make_incident(status="published", published_at=timezone.now())
+    cite(incident)
     c = editor_client(editor)
     response = move(c, incident, "retract", reason="   ")
     assert response.status_code == 400
@@ -152,6 +154,7 @@ def test_search_index_follows_status(editor: Any, make_incident: Any) -> None:
     from returnwatch.incidents import search
 
     incident = make_incident(status="review", summary="Zyxwvut unique word in the summary")
+    cite(incident)
     c = editor_client(editor)
 
     def found() -> bool:
