@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",  # intcomma: thousands separators in every public count
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
