@@ -231,3 +231,19 @@ def test_spanish_search_links_stay_in_spanish(client, cases):
     hrefs = [h for h, t in links(html) if t != "English"]  # the language switch
     assert "/es/incidents/?q=ransom&city=reynosa" in hrefs
     assert not [h for h in hrefs if h.startswith("/incidents/?")]
+
+
+def test_a_search_narrowed_to_a_library_document_names_it_and_can_drop_it(client, make_incident):
+    from returnwatch.incidents.models import Citation, Document, DocumentKind
+    from returnwatch.library.models import LibraryItem
+
+    document = Document.objects.create(
+        kind=DocumentKind.objects.get(code="ngo-report"), title="Stranded at the border"
+    )
+    LibraryItem.objects.create(document=document, slug="stranded", kind="report")
+    Citation.objects.create(incident=make_incident(title="Cited case"), document=document)
+    make_incident(title="Other case")
+    response = client.get(f"/incidents/?document={document.pk}")
+    assert response.context["page"].paginator.count == 1
+    remove = {t: h for h, t in links(response.content.decode())}
+    assert remove["Remove filter Cited in: Stranded at the border"] == "/incidents/"
