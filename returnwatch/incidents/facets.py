@@ -92,13 +92,18 @@ def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
     return results
 
 
+SHOWN = 15  # values per facet on the search page (selected ones first)
+
+
 def with_links(search: Search, results: list[FacetResult]) -> list[FacetResult]:
-    """Each value's link: this search (its words, other filters, sort) with the value toggled."""
+    """The values the page shows, each with its link: this search (its words, other filters,
+    sort) with the value toggled."""
     return [
         replace(
             r,
             values=[
-                replace(v, query=search.query_string(toggle=(r.param, v.code))) for v in r.values
+                replace(v, query=search.query_string(toggle=(r.param, v.code)))
+                for v in r.values[:SHOWN]
             ],
         )
         for r in results
