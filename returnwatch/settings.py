@@ -46,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
-    "django.contrib.humanize",
+    "django.contrib.humanize",  # intcomma: thousands separators in every public count
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",

@@ -196,9 +196,16 @@ assert [_I[n] for n in ("complaint_crcl", "complaint_oig", "lawsuit", "verificat
                         "published_at", "is_demo")] == [24, 25, 26, 27, 28, 29]  # fmt: skip
 
 
-def csv_chunks(qs: QuerySet[Incident], *, hxl: bool = False) -> Iterator[str]:
+# U+FEFF first: Excel on Windows then reads the file as UTF-8 (accents intact); other tools
+# mostly read it as a stray character, so it is only written on request (`?bom=1`).
+BOM = "\ufeff"
+
+
+def csv_chunks(qs: QuerySet[Incident], *, hxl: bool = False, bom: bool = False) -> Iterator[str]:
     """The CSV, a piece per chunk of rows (the fast path: tuples straight to the writer)."""
     buffer = _Buffer()
+    if bom:
+        buffer.write(BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     if hxl:

@@ -40,12 +40,18 @@ def _download(
     return response
 
 
+def _flag(request: HttpRequest, name: str) -> bool:
+    return request.GET.get(name) in ("1", "true", "yes")
+
+
 @require_GET
 def incidents_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """`?hxl=1` adds a row of HXL hashtags; `?bom=1` starts with a byte-order mark for Excel."""
     qs, _params = _search(request)
-    hxl = request.GET.get("hxl") in ("1", "true", "yes")
+    hxl = _flag(request, "hxl")
     name = "returnwatch-incidents-hxl.csv" if hxl else "returnwatch-incidents.csv"
-    return _download(formats.csv_chunks(qs, hxl=hxl), "text/csv; charset=utf-8", name, request)
+    body = formats.csv_chunks(qs, hxl=hxl, bom=_flag(request, "bom"))
+    return _download(body, "text/csv; charset=utf-8", name, request)
 
 
 @require_GET

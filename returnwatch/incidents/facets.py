@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -22,7 +22,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    toggle_params: list[tuple[str, str]]  # the search with this value added or removed
+    query: str = ""  # the link's query: the search with this value added or removed
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,6 @@ class FacetResult:
     param: str
     label: str
     values: list[FacetValue]
-
-
-def _toggle(search: Search, param: str, code: str) -> list[tuple[str, str]]:
-    pairs = search.params()
-    if (param, code) in pairs:
-        return [p for p in pairs if p != (param, code)]
-    return [*pairs, (param, code)]
 
 
 def _raw_counts(matching: QuerySet[Incident]) -> dict[str, dict[Any, int]]:
@@ -82,39 +75,50 @@ def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
         by_id = raw[facet.param]
         selected = {t.code for t in search.selected.get(facet.param, [])}
         terms: Any = facet.model.objects.filter(pk__in=list(by_id)) if by_id else []  # type: ignore[attr-defined]
-        values = [
-            FacetValue(
-                t.code,
-                t.label,
-                by_id[t.pk],
-                t.code in selected,
-                _toggle(search, facet.param, t.code),
-            )
-            for t in terms
-        ]
+        values = [FacetValue(t.code, t.label, by_id[t.pk], t.code in selected) for t in terms]
         # Selected values stay visible even when nothing matches them any more.
         for t in search.selected.get(facet.param, []):
             if t.pk not in by_id:
-                values.append(
-                    FacetValue(t.code, t.label, 0, True, _toggle(search, facet.param, t.code))
-                )
-        values.sort(key=lambda v: (-v.count, v.label))
+                values.append(FacetValue(t.code, t.label, 0, True))
+        # Selected values first: the list shows only the top values.
+        values.sort(key=lambda v: (not v.selected, -v.count, v.label))
         results.append(FacetResult(facet.param, str(facet.label), values))
+    years = {**dict.fromkeys(search.years, 0), **raw["year"]}
     year_values = [
-        FacetValue(str(y), str(y), n, y in search.years, _toggle(search, "year", str(y)))
-        for y, n in sorted(raw["year"].items(), reverse=True)
+        FacetValue(str(y), str(y), n, y in search.years)
+        for y, n in sorted(years.items(), reverse=True)
     ]
     results.append(FacetResult("year", _("Year"), year_values))
     return results
 
 
+SHOWN = 15  # values per facet on the search page (selected ones first)
+
+
+def with_links(search: Search, results: list[FacetResult]) -> list[FacetResult]:
+    """The values the page shows, each with its link: this search (its words, other filters,
+    sort) with the value toggled."""
+    return [
+        replace(
+            r,
+            values=[
+                replace(v, query=search.query_string(toggle=(r.param, v.code)))
+                for v in r.values[:SHOWN]
+            ],
+        )
+        for r in results
+    ]
+
+
 def counts_for_page(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
-    """Facet counts; the unfiltered case (the busiest page) is cached until the data changes."""
+    """Facet counts; the unfiltered case (the busiest page) is cached until the data changes.
+
+    The links are made afresh for each request: they carry its sort order."""
     if search.is_filtered:
-        return counts(search, matching)
+        return with_links(search, counts(search, matching))
     key = f"facets:all:{translation.get_language()}:{data_version()}"
     results = cache.get(key)
     if results is None:
         results = counts(search, matching)
         cache.set(key, results, 3600)
-    return results
+    return with_links(search, results)

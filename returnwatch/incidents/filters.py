@@ -12,13 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -55,6 +58,14 @@ FACETS: tuple[Facet, ...] = (
     Facet("place", gettext_lazy("Place type"), PlaceType, "place_type", False),
 )
 SORTS = ("date", "-date", "relevance")
+# The order of parameters in every address the site builds: one address per search, whatever
+# order the filters were clicked in.
+PARAM_ORDER = {
+    name: i
+    for i, name in enumerate(
+        ("q", *FACETS_BY_PARAM, "year", "from", "to", "document", "sort", "page")
+    )
+}
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
 
@@ -64,6 +75,11 @@ def printable(value: str) -> str:
 
 
 MAX_VALUES_PER_PARAM = 50
+
+
+def usual_sort(q: str) -> str:
+    """Relevance when there are words to rank by, else newest first."""
+    return "relevance" if q else "-date"
 
 
 @dataclass
@@ -141,6 +157,84 @@ class Search:
             pairs.append(("document", str(self.document)))
         return pairs
 
+    def link_params(
+        self,
+        *,
+        toggle: tuple[str, str] | None = None,
+        sort: str | None = None,
+        page: int | None = None,
+        export: bool = False,
+    ) -> list[tuple[str, str]]:
+        """The parameters of a link to this search with one change (see `query_string`)."""
+        pairs = self.params()
+        if toggle is not None:
+            pairs = [p for p in pairs if p != toggle] if toggle in pairs else [*pairs, toggle]
+        if not export:
+            words = next((v for k, v in pairs if k == "q"), "")
+            chosen = sort or self.sort
+            if chosen != usual_sort(words) and (words or chosen != "relevance"):
+                pairs.append(("sort", chosen))
+            if page is not None and page > 1:
+                pairs.append(("page", str(page)))
+        pairs.sort(key=lambda p: PARAM_ORDER.get(p[0], len(PARAM_ORDER)))
+        return pairs
+
+    def query_string(
+        self,
+        *,
+        toggle: tuple[str, str] | None = None,
+        sort: str | None = None,
+        page: int | None = None,
+        export: bool = False,
+        extra: Sequence[tuple[str, str]] = (),
+    ) -> str:
+        """The query of a link to this search with one change: "?…", or "" for no parameters.
+
+        Every link of the search page is built here, so each keeps the rest of the search.
+        `toggle` adds a (parameter, value) pair, or removes it when the search has it (facet
+        values, "remove filter" — also for `q`, years and dates); `sort` changes the order;
+        `page` picks a page (any other change starts again at the first page); `export` leaves
+        sort and page out (downloads and feeds have their own order); `extra` appends pairs
+        such as ("bom", "1"). A sort that is the usual one for the resulting words is left out.
+        """
+        pairs = [*self.link_params(toggle=toggle, sort=sort, page=page, export=export), *extra]
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+    def applied(self, document_title: str = "") -> list[Applied]:
+        """The filters in use, each with the query of this search without it."""
+        out: list[Applied] = []
+
+        def add(name: str, value: str, pair: tuple[str, str]) -> None:
+            out.append(Applied(name, value, self.query_string(toggle=pair)))
+
+        if self.q:
+            add(_("Words"), self.q, ("q", self.q))
+        for facet in FACETS:
+            for t in self.selected.get(facet.param, []):
+                add(str(facet.label), t.label, (facet.param, t.code))
+        for y in self.years:
+            add(_("Year"), str(y), ("year", str(y)))
+        if self.date_from:
+            add(_("From"), date_format(self.date_from), ("from", self.date_from.isoformat()))
+        if self.date_to:
+            add(_("To"), date_format(self.date_to), ("to", self.date_to.isoformat()))
+        if self.document:
+            add(
+                _("Cited in"),
+                document_title or _("a library document"),
+                ("document", str(self.document)),
+            )
+        return out
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A filter in use, for a "remove filter" link."""
+
+    name: str
+    value: str
+    remove_query: str
+
 
 def _parse_date(value: str) -> dt.date | None:
     value = value.strip()
@@ -214,9 +308,9 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
         s.notices.append(
             _("Unknown sort order “%(value)s” was ignored.") % {"value": printable(sort[:20])}
         )
-        s.sort = default_sort or ("relevance" if s.q else "-date")
+        s.sort = default_sort or usual_sort(s.q)
     else:
-        s.sort = default_sort or ("relevance" if s.q else "-date")
+        s.sort = default_sort or usual_sort(s.q)
     if s.sort == "relevance" and not s.q:
         s.sort = "-date"
     return s

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -43,20 +42,42 @@ def incident_list(request: HttpRequest) -> HttpResponse:
                 _("There is no page %(value)s; showing the last page.") % {"value": number[:10]}
             )
         page = paginator.page(paginator.num_pages)
-    params = search.params()
-    sort_pairs = (
-        [("sort", search.sort)] if search.sort != ("relevance" if search.q else "-date") else []
-    )
+    # Every link below comes from search.query_string: each keeps the rest of the search.
+    sorts = [("-date", _("Newest first")), ("date", _("Oldest first"))]
+    if search.q:
+        sorts.insert(0, ("relevance", _("Relevance")))
     context = {
         "search": search,
         "page": page,
         "results": public.project(list(page.object_list)),
         "facets": facets.counts_for_page(search, matching),
-        "query_string": urlencode(params + sort_pairs),
-        "filter_string": urlencode(params),
-        "export_string": urlencode(params),
+        "applied": search.applied(_document_title(search.document)),
+        # The form's own fields are q, from and to; the rest of the search rides along.
+        "hidden": [(k, v) for k, v in search.link_params() if k not in ("q", "from", "to")],
+        "sorts": [
+            {
+                "label": label,
+                "query": search.query_string(sort=code),
+                "current": code == search.sort,
+            }
+            for code, label in sorts
+        ],
+        "previous_query": search.query_string(page=page.previous_page_number())
+        if page.has_previous()
+        else "",
+        "next_query": search.query_string(page=page.next_page_number()) if page.has_next() else "",
+        "export_query": search.query_string(export=True),
+        "excel_query": search.query_string(export=True, extra=[("bom", "1")]),
     }
     return render(request, "incidents/list.html", context)
+
+
+def _document_title(document_id: int | None) -> str:
+    """The library title of the document a search is narrowed to, if the library shows it."""
+    if not document_id:
+        return ""
+    items = public.project_library(list(public.library_items().filter(document_id=document_id)[:1]))
+    return items[0].title if items else ""
 
 
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
