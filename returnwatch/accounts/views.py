@@ -31,6 +31,14 @@ from .forms import CodeForm, SetupForm
 RECOVERY_SESSION_KEY = "rw_new_recovery_codes"
 
 
+def wait_message(seconds: int) -> str:
+    return ngettext(
+        "After a wrong code, codes are checked again after a short wait. Wait %(n)d second and type the code your app shows then.",
+        "After a wrong code, codes are checked again after a short wait. Wait %(n)d seconds and type the code your app shows then.",
+        seconds,
+    ) % {"n": seconds}
+
+
 def wrong_code_message() -> str:
     return _(
         "That code is not valid. Type the code your app shows now; if codes keep failing, "
@@ -113,27 +121,18 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 {"message": get_lockout_message()},
                 status=settings.AXES_HTTP_RESPONSE_CODE,
             )
-        wait = twofactor.wait_seconds(user) if form.is_valid() else 0
-        if wait:
-            # The code was not checked at all (django-otp's delay after a wrong code).
-            form.add_error(
-                "code",
-                ngettext(
-                    "After a wrong code, codes are checked again after a short wait. Wait %(n)d second and type the code your app shows then.",
-                    "After a wrong code, codes are checked again after a short wait. Wait %(n)d seconds and type the code your app shows then.",
-                    wait,
-                )
-                % {"n": wait},
-            )
-        elif form.is_valid():
-            device = twofactor.verify(user, form.cleaned_data["code"])
+        if form.is_valid():
+            # django-otp refuses every code for a moment after a wrong one: say so, rather
+            # than calling a right code wrong. The attempt still counts like a wrong code.
+            wait = twofactor.wait_seconds(user)
+            device = None if wait else twofactor.verify(user, form.cleaned_data["code"])
             if device is not None:
                 return complete_sign_in(request, user, device, nxt)
             # Counted by django-axes like a wrong password, and recorded in the audit log.
             user_login_failed.send(
                 sender=__name__, credentials=credentials, request=request, second_factor=True
             )
-            form.add_error("code", wrong_code_message())
+            form.add_error("code", wait_message(wait) if wait else wrong_code_message())
             if getattr(request, "axes_locked_out", False):
                 twofactor.clear_pending(request)
                 return render(
