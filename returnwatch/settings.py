@@ -181,7 +181,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+# Serve from the apps' folders only where collectstatic has not run (development, tests):
+# finders would shadow the collected files and the .gz files beside them.
+WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())
 # Files browsers ask for at the root of the site (/favicon.ico), served by whitenoise.
 WHITENOISE_ROOT = BASE_DIR / "returnwatch" / "webroot"
 
