@@ -103,6 +103,9 @@ class PublicIncident:
     victim_groups: tuple[Any, ...] = ()
     nationalities: tuple[Any, ...] = ()
     retraction_reason: str = ""
+    retracted_at: Any = None
+    # The last change to what the public sees, after publication (None: none since).
+    updated_at: Any = None
 
     @property
     def is_retracted(self) -> bool:
@@ -157,31 +160,84 @@ def incident(reference: str) -> PublicIncident | None:
     if row is None:
         return None
     if row.status == Status.RETRACTED:
-        return PublicIncident(
-            reference=row.reference,
-            status=row.status,
-            title=row.title,
-            summary="",
-            date=None,
-            date_precision="day",
-            date_reported=None,
-            city=None,
-            place_type=None,
-            program=None,
-            port_of_entry=None,
-            victims_count=0,
-            children_count=0,
-            gender="",
-            fear_expressed="unknown",
-            complaint_crcl=False,
-            complaint_oig=False,
-            lawsuit=False,
-            verification="",
-            published_at=None,
-            is_demo=row.is_demo,
-            retraction_reason=row.retraction_reason,
-        )
-    return project([row])[0]
+        return project_retracted(row)
+    return replace(project([row])[0], updated_at=last_public_change(row.pk, row.published_at))
+
+
+# A change to one of these (or to a source of a public kind) is a public update of a case.
+PUBLIC_CHANGE_FIELDS = frozenset(INCIDENT_FIELDS + INCIDENT_MULTI) - {
+    "id", "year", "status", "published_at", "is_demo",
+}  # fmt: skip
+
+
+def last_public_change(incident_id: int, published_at: Any) -> Any:
+    """When the public part of a published incident last changed after its publication,
+    from the change history (which names fields, never values); None when it did not.
+    Changes to restricted fields (narrative, persons, notes) do not count."""
+    from returnwatch.audit.models import Entry
+
+    if published_at is None:
+        return None
+    entries = Entry.objects.filter(
+        about=f"incidents.incident:{incident_id}", created_at__gt=published_at
+    ).order_by("-seq")
+    for target_type, target_id, fields, at in entries.values_list(
+        "target_type", "target_id", "fields", "created_at"
+    ):
+        if target_type == "incidents.incident" and PUBLIC_CHANGE_FIELDS.intersection(fields):
+            return at
+        if target_type == "incidents.citation" and (
+            Citation.objects.filter(pk=target_id, document__kind__public=True).exists()
+            or not Citation.objects.filter(pk=target_id).exists()  # a source removed
+        ):
+            return at
+    return None
+
+
+def retractions() -> QuerySet[Incident]:
+    """Incidents that were published and then retracted (announced in the feed with their
+    reason and date; nothing else of them is public)."""
+    return Incident.objects.filter(
+        status=Status.RETRACTED, merged_into__isnull=True, published_at__isnull=False
+    ).only(
+        "id",
+        "reference",
+        "status",
+        "title",
+        "retraction_reason",
+        "retracted_at",
+        "published_at",
+        "is_demo",
+    )
+
+
+def project_retracted(row: Incident) -> PublicIncident:
+    """A retracted incident as the public sees it: reference, title, dates, the reason."""
+    return PublicIncident(
+        reference=row.reference,
+        status=row.status,
+        title=row.title,
+        summary="",
+        date=None,
+        date_precision="day",
+        date_reported=None,
+        city=None,
+        place_type=None,
+        program=None,
+        port_of_entry=None,
+        victims_count=0,
+        children_count=0,
+        gender="",
+        fear_expressed="unknown",
+        complaint_crcl=False,
+        complaint_oig=False,
+        lawsuit=False,
+        verification="",
+        published_at=row.published_at,
+        is_demo=row.is_demo,
+        retraction_reason=row.retraction_reason,
+        retracted_at=row.retracted_at,
+    )
 
 
 def merged_target(reference: str) -> str | None:

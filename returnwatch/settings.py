@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "returnwatch.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for pages and JSON (static files come precompressed from whitenoise, above it).
+    # Django's GZipMiddleware pads each answer with random bytes against BREACH (4.2+).
+    "django.middleware.gzip.GZipMiddleware",
     "returnwatch.security.QueryStringMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -181,7 +184,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-WHITENOISE_USE_FINDERS = True
+# Serve from the apps' folders only where collectstatic has not run (development, tests):
+# finders would shadow the collected files and the .gz files beside them.
+WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())
+# Files browsers ask for at the root of the site (/favicon.ico), served by whitenoise.
+WHITENOISE_ROOT = BASE_DIR / "returnwatch" / "webroot"
 
 # Archived document files
 DOCUMENT_MAX_BYTES = int(os.environ.get("DOCUMENT_MAX_BYTES", str(50 * 1024 * 1024)))

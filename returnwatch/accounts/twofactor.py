@@ -8,6 +8,7 @@ admins may not publish or administer without a verified second factor.
 from __future__ import annotations
 
 import io
+import math
 import time
 from typing import Any
 
@@ -66,6 +67,23 @@ def verify(user: Any, code: str) -> Any:
     return None
 
 
+def wait_seconds(user: Any) -> int:
+    """Seconds until django-otp lets this user's second factor check a code again (0: now).
+
+    After a wrong code each device refuses every code, right or wrong, for 1, 2, 4… seconds;
+    the sign-in page says so instead of calling a right code wrong."""
+    from django.utils import timezone
+
+    waits = []
+    for device in devices_for_user(user, confirmed=True):
+        allowed, data = device.verify_is_allowed()
+        if allowed:
+            return 0
+        until = (data or {}).get("locked_until")
+        waits.append(math.ceil((until - timezone.now()).total_seconds()) if until else 1)
+    return max(0, min(waits, default=0))
+
+
 def recovery_codes_left(user: Any) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
@@ -82,8 +100,13 @@ def pending_totp(user: Any) -> TOTPDevice:
 
 
 def confirm_totp(device: TOTPDevice, code: str) -> bool:
-    """Confirm a new authenticator once it produced a valid code; it replaces any older one."""
+    """Confirm a new authenticator once it produced a valid code; it replaces any older one.
+
+    No throttling here: the set-up page shows the secret to whoever is signed in, so a delay
+    after a wrong code protects nothing and only refused the right code typed just after."""
     code = normalize(code)
+    if code.isdigit():
+        device.throttle_reset(commit=False)
     if not code.isdigit() or not device.verify_token(code):
         return False
     with transaction.atomic():

@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -27,6 +28,21 @@ from . import twofactor
 from .forms import CodeForm, SetupForm
 
 RECOVERY_SESSION_KEY = "rw_new_recovery_codes"
+
+
+def wait_message(seconds: int) -> str:
+    return ngettext(
+        "After a wrong code, codes are checked again after a short wait. Wait %(n)d second and type the code your app shows then.",
+        "After a wrong code, codes are checked again after a short wait. Wait %(n)d seconds and type the code your app shows then.",
+        seconds,
+    ) % {"n": seconds}
+
+
+def wrong_code_message() -> str:
+    return _(
+        "That code is not valid. Type the code your app shows now; if codes keep failing, "
+        "check that your phone sets its clock automatically."
+    )
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -103,14 +119,17 @@ def verify_view(request: HttpRequest) -> HttpResponse:
                 status=settings.AXES_HTTP_RESPONSE_CODE,
             )
         if form.is_valid():
-            device = twofactor.verify(user, form.cleaned_data["code"])
+            # django-otp refuses every code for a moment after a wrong one: say so, rather
+            # than calling a right code wrong. The attempt still counts like a wrong code.
+            wait = twofactor.wait_seconds(user)
+            device = None if wait else twofactor.verify(user, form.cleaned_data["code"])
             if device is not None:
                 return complete_sign_in(request, user, device, nxt)
             # Counted by django-axes like a wrong password, and recorded in the audit log.
             user_login_failed.send(
                 sender=__name__, credentials=credentials, request=request, second_factor=True
             )
-            form.add_error("code", _("That code is not valid. Check the time on your phone."))
+            form.add_error("code", wait_message(wait) if wait else wrong_code_message())
             if getattr(request, "axes_locked_out", False):
                 twofactor.clear_pending(request)
                 return render(
@@ -154,7 +173,7 @@ def setup_view(request: HttpRequest) -> HttpResponse:
             record(user, "two_factor_enabled", user, note="authenticator app added")
             request.session[RECOVERY_SESSION_KEY] = codes
             return redirect(with_next(reverse("staff:two_factor_recovery"), safe_next(request)))
-        form.add_error("code", _("That code is not valid. Check the time on your phone."))
+        form.add_error("code", wrong_code_message())
     return render(
         request,
         "accounts/setup.html",

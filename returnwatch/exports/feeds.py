@@ -1,10 +1,16 @@
 """Atom feed of published incidents, newest published first, with the search parameters of
 /incidents/ (a journalist follows /feeds/incidents.atom?city=reynosa&type=kidnapping).
 
+A retraction is announced, not dropped: the case's entry comes back with the same id, a new
+`updated` date, "Retracted:" before its title and the public reason. A retracted case's facts
+are no longer public, so no search can say whether it matched: every feed, filtered or not,
+announces every retraction.
+
 Language-neutral address, so the feed is in English whatever the browser asks for."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,6 +27,7 @@ from returnwatch.public import PublicIncident
 from . import formats
 
 FEED_SIZE = 50
+NEVER = dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 class IncidentFeed(Feed):
@@ -66,12 +73,19 @@ class IncidentFeed(Feed):
 
     def items(self, search: Search) -> list[PublicIncident]:
         qs = search.apply(public.incidents()).order_by("-published_at", "-id")[:FEED_SIZE]
-        return public.project(list(qs))
+        retracted = public.retractions().order_by("-retracted_at", "-id")[:FEED_SIZE]
+        entries = public.project(list(qs)) + [public.project_retracted(r) for r in retracted]
+        # Newest change first; a record without a publication date (imported) goes last.
+        entries.sort(key=lambda e: _updated(e) or NEVER, reverse=True)
+        return entries[:FEED_SIZE]
 
     def item_title(self, item: PublicIncident) -> str:
-        return item.title
+        return f"Retracted: {item.title}" if item.is_retracted else item.title
 
     def item_description(self, item: PublicIncident) -> str:
+        if item.is_retracted:
+            when = item.retracted_at.date().isoformat() if item.retracted_at else ""
+            return f"This case was retracted on {when}. Reason: {item.retraction_reason}"
         # Plain text (escaped by the feed writer): summary, then date and city.
         facts = []
         if item.date:
@@ -86,19 +100,26 @@ class IncidentFeed(Feed):
         return formats.case_url(item.reference)
 
     def item_guid(self, item: PublicIncident) -> str:
+        # The same id before and after a retraction: readers update the entry they have.
         return formats.case_url(item.reference)
 
     def item_pubdate(self, item: PublicIncident) -> Any:
         return item.published_at
 
     def item_updateddate(self, item: PublicIncident) -> Any:
-        return item.published_at
+        return _updated(item)
 
     def item_categories(self, item: PublicIncident) -> list[str]:
+        if item.is_retracted:
+            return ["retracted"]
         cats = [t.code for t in item.violence_types]
         if item.city:
             cats.append(f"city:{item.city.code}")
         return cats
+
+
+def _updated(item: PublicIncident) -> Any:
+    return item.retracted_at if item.is_retracted else item.published_at
 
 
 def _date(item: PublicIncident) -> str:

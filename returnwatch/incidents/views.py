@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from returnwatch import public
@@ -78,6 +83,15 @@ def _document_title(document_id: int | None) -> str:
         return ""
     items = public.project_library(list(public.library_items().filter(document_id=document_id)[:1]))
     return items[0].title if items else ""
+def long_date(value: Any) -> str:
+    """A date as a citation gives it: "1 December 2026", or the language's own long form
+    ("1 de diciembre de 2026"). Times are dropped (the site's time zone is UTC)."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localdate(value)
+    language = translation.get_language() or "en"
+    return date_format(value, "j F Y" if language.startswith("en") else "DATE_FORMAT")
 
 
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
@@ -89,6 +103,12 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
         raise Http404(_("There is no public case with this reference."))
     # The stable address, whatever host or proxy this request came through.
     url = settings.SITE_URL.rstrip("/") + incident.get_absolute_url()
+    if incident.is_retracted:
+        description = _("This case was retracted: %(reason)s") % {
+            "reason": incident.retraction_reason
+        }
+    else:
+        description = incident.summary
     return render(
         request,
         "incidents/detail.html",
@@ -99,6 +119,12 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             if not incident.is_retracted
             else [],
             "cite_url": url,
+            # Link previews and search results: public fields only (the projection's).
+            "description": Truncator(" ".join(description.split())).chars(200),
+            "published": long_date(incident.published_at),
+            "updated": long_date(incident.updated_at),
+            "retracted": long_date(incident.retracted_at),
+            "accessed": long_date(timezone.now()),
         },
     )
 

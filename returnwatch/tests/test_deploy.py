@@ -135,6 +135,14 @@ def test_gunicorn_serves_the_site_with_production_settings(production_env, tmp_p
         assert get("/es/stats/").status == 200
         css = get("/static/returnwatch/site.css")
         assert css.status == 200 and b"ReturnWatch" in css.read()
+        # Compressed by collectstatic, sent compressed to browsers that accept it; pages too.
+        for path in ("/static/returnwatch/site.css", "/es/report/"):
+            request = urllib.request.Request(
+                base + path, headers={"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+            )
+            answer = urllib.request.urlopen(request, timeout=10)
+            assert answer.headers["Content-Encoding"] == "gzip", path
+        assert get("/favicon.ico").status == 200
         with pytest.raises(urllib.error.HTTPError) as missing:
             get("/incidents/RW-1999-00001/")
         assert missing.value.code == 404 and b"Traceback" not in missing.value.read()

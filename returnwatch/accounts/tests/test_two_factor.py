@@ -184,3 +184,36 @@ def test_publish_view_refuses_unverified_editor(
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.status == "published"
+
+
+def test_setup_accepts_the_right_code_typed_just_after_a_wrong_one(
+    client: Any, editor: Any
+) -> None:
+    client.force_login(editor)
+    page = client.get("/staff/account/two-factor/")
+    assert page.status_code == 200
+    device = twofactor.pending_totp(editor)
+    wrong = client.post("/staff/account/two-factor/", {"code": "123456"})
+    assert wrong.status_code == 200 and not twofactor.has_device(editor)
+    message = wrong.context["form"].errors["code"][0]
+    assert "not valid" in message and "Check the time on your phone" not in message
+    done = client.post("/staff/account/two-factor/", {"code": totp_code(device)})
+    assert done.status_code == 302
+    assert done["Location"].startswith("/staff/account/recovery-codes/")
+    assert twofactor.has_totp(editor)
+
+
+def test_sign_in_says_to_wait_when_a_code_comes_too_soon_after_a_wrong_one(
+    client: Any, researcher: Any
+) -> None:
+    device = give_totp(researcher)
+    password_step(client, "rita")
+    wrong = client.post("/staff/login/verify/", {"code": "000000", "next": "/staff/"})
+    assert "not valid" in wrong.context["form"].errors["code"][0]
+    soon = client.post("/staff/login/verify/", {"code": totp_code(device), "next": "/staff/"})
+    assert soon.status_code == 200
+    assert "Wait 1 second and type the code" in soon.context["form"].errors["code"][0]
+    assert "not valid" not in soon.content.decode()
+    time.sleep(1.1)
+    later = client.post("/staff/login/verify/", {"code": totp_code(device), "next": "/staff/"})
+    assert later.status_code == 302 and later["Location"] == "/staff/"

@@ -102,7 +102,8 @@ def test_monthly_counts_fill_gaps_and_run_up_to_the_dated_total(hand_built):
 def test_statistics_page_shows_numbers_tables_charts_and_the_caveat(client, hand_built):
     page = client.get("/stats/").content.decode()
     assert "the true number of attacks is higher" in page
-    assert page.count("<svg") == 7  # the timeline and six breakdowns
+    assert page.count('class="timeline timeline-') == 2  # wide and narrow: one is shown
+    assert page.count('class="bar-chart"') == 6  # six breakdowns
     assert "Kidnappings or attempted kidnappings of children" in page
     spanish = client.get("/es/stats/").content.decode()
     assert "Secuestro" in spanish and "Por tipo de violencia" in spanish
