@@ -57,9 +57,9 @@ def _network(address: str) -> str:
     return str(ip)
 
 
-def counter_key(request: HttpRequest, bucket: str, window: int, now: float | None = None) -> str:
-    """The cache key of this client's counter for `bucket` in the current window."""
-    slot = int((time.time() if now is None else now) // window)
+def counter_key(request: HttpRequest, bucket: str, window: int, now: float) -> str:
+    """The cache key of this client's counter for `bucket` in the window holding `now`."""
+    slot = int(now // window)
     message = f"{bucket}|{window}|{slot}|{_network(_address(request))}".encode()
     digest = hmac.new(_PROCESS_KEY, message, hashlib.sha256).hexdigest()[:32]
     return f"intake:rate:{bucket}:{digest}"
@@ -68,12 +68,16 @@ def counter_key(request: HttpRequest, bucket: str, window: int, now: float | Non
 def allow(request: HttpRequest, bucket: str, limit: int, window: int = 3600) -> bool:
     """Count one attempt for this client; False once it has made `limit` in this window."""
     window = min(window, DAY)
-    key = counter_key(request, bucket, window)
-    cache.add(key, 0, window)
+    now = time.time()
+    key = counter_key(request, bucket, window, now)
+    # Every counter of a window expires at the window's end, so an expiry time does not
+    # tell when the first attempt was made.
+    remaining = max(1, int(window - now % window) + 1)
+    cache.add(key, 0, remaining)
     try:
         count = cache.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
+        cache.set(key, 1, remaining)
         count = 1
     return count <= limit
 
