@@ -10,9 +10,12 @@
     });
   }
 
+  // As Django's filesizeformat writes sizes, so the page and the messages agree.
   function size(bytes) {
-    var mb = bytes / (1024 * 1024);
-    return mb >= 1 ? mb.toFixed(1) + " MB" : Math.ceil(bytes / 1024) + " KB";
+    if (bytes < 1024) return bytes + " bytes";
+    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
+    if (bytes < 1024 * 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MB";
+    return (bytes / (1024 * 1024 * 1024)).toFixed(1) + " GB";
   }
 
   function enhance(form) {
