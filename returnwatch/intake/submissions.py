@@ -83,6 +83,23 @@ def read_submission_token(value: str | None) -> str | None:
     return raw if 16 <= len(raw) <= 64 else None
 
 
+def submission_key(raw_token: str, fields: Any, files: Any = None) -> str:
+    """The token joined with a digest of what the form holds: the very same form sent again
+    (a double click, a resend) gives the same key, while going back, changing the text or
+    the files and sending again gives a new one, so a changed tip is never lost as a
+    "duplicate". `fields` is the POST QueryDict, `files` request.FILES."""
+    digest = hashlib.sha256()
+    for name in sorted(fields.keys()):
+        if name in ("csrfmiddlewaretoken", "submission"):
+            continue
+        for value in fields.getlist(name):
+            digest.update(f"{name}\0{value}\0".encode())
+    for name in sorted(files.keys()) if files else ():
+        for upload in files.getlist(name):
+            digest.update(f"file\0{upload.name}\0{upload.size}\0".encode())
+    return f"{raw_token}.{digest.hexdigest()[:32]}"
+
+
 def code_for_token(raw: str) -> str:
     """The receipt code a submission token stands for (100 bits of an HMAC)."""
     digest = int.from_bytes(salted_hmac(TOKEN_SALT + ".code", raw).digest()[:13], "big") >> 4

@@ -31,6 +31,7 @@ from .submissions import (
     find_tip,
     new_submission_token,
     read_submission_token,
+    submission_key,
 )
 
 FORM_LANGUAGES = ["en", "es", "ht", "pt", "fr"]
@@ -124,13 +125,13 @@ def _limit_before_reading(request: HttpRequest, bucket: str, limit: int) -> None
 
 def _with_token(request: HttpRequest) -> tuple[Any, str]:
     """The POST data with a valid one-time token (the one sent, or a new one if it was missing
-    or not ours), and the token's random part."""
+    or not ours), and the key of this submission (the token and what the form holds)."""
     data = request.POST.copy()
     raw = read_submission_token(data.get("submission"))
     if raw is None:
         data["submission"] = new_submission_token()
         raw = read_submission_token(data["submission"])
-    return data, str(raw)
+    return data, submission_key(str(raw), request.POST, request.FILES)
 
 
 @csrf_exempt  # the rate limit and upload handler must come before CSRF reads the body…

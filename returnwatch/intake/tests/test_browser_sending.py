@@ -77,8 +77,6 @@ def test_without_javascript_the_browser_asks_for_the_narrative_before_sending_an
     assert len(sent) >= 1
     p.reload()
     assert p.locator(".receipt-code code").inner_text() == code
-    p.go_back()
-    p.wait_for_load_state()
     p.screenshot(path=str(tmp_path / "no-js-receipt-360.png"), full_page=True)
     assert Tip.objects.count() == 1
     assert Tip.objects.get().attachments.count() == 1

@@ -126,3 +126,19 @@ def test_the_same_follow_up_sent_twice_is_stored_once_and_thanks_on_its_own_page
     assert client.get("/report/follow-up/received/").status_code == 200  # reload
     assert TipFollowUp.objects.filter(tip=tip).count() == 1
     assert tip.attachments.count() == 1
+
+
+def test_going_back_and_sending_a_changed_form_stores_the_change(client: Client) -> None:
+    """The browser may restore the old token when a person goes back: a form whose text or
+    files changed is a new tip, never dropped as a duplicate of the first."""
+    token = token_from(client.get("/report/"))
+    client.post("/report/", {"narrative": "first version", "submission": token})
+    first = receipt_code(client.get("/report/received/"))
+    client.post("/report/", {"narrative": "first version, and more", "submission": token})
+    second = receipt_code(client.get("/report/received/"))
+    photo = SimpleUploadedFile("a.png", png_bytes(), "image/png")
+    data = {"narrative": "first version, and more", "submission": token, "files": [photo]}
+    client.post("/report/", data)
+    third = receipt_code(client.get("/report/received/"))
+    assert len({first, second, third}) == 3
+    assert Tip.objects.count() == 3
