@@ -12,10 +12,20 @@
 
   // As Django's filesizeformat writes sizes, so the page and the messages agree.
   function size(bytes) {
-    if (bytes < 1024) return bytes + " bytes";
-    if (bytes < 1024 * 1024) return (bytes / 1024).toFixed(1) + " KB";
-    if (bytes < 1024 * 1024 * 1024) return (bytes / (1024 * 1024)).toFixed(1) + " MB";
-    return (bytes / (1024 * 1024 * 1024)).toFixed(1) + " GB";
+    var units = [[1024 * 1024 * 1024, " GB"], [1024 * 1024, " MB"], [1024, " KB"]];
+    for (var i = 0; i < units.length; i++) {
+      if (bytes >= units[i][0]) {
+        var n = bytes / units[i][0];
+        try {
+          n = n.toLocaleString(document.documentElement.lang || undefined,
+            { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+        } catch (e) {
+          n = n.toFixed(1);  // a language the browser has no number format for
+        }
+        return n + units[i][1];
+      }
+    }
+    return bytes + " bytes";
   }
 
   function enhance(form) {
