@@ -34,7 +34,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "returnwatch.settings")
 django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile
 from returnwatch.intake.files import FileRefused, prepare_all
+from returnwatch.intake.tests.test_image_bomb import warm_up
 data = open(sys.argv[1], "rb").read()
+warm_up()
 upload = SimpleUploadedFile("bomb.png", data, "image/png")
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
@@ -47,6 +49,12 @@ seconds = time.perf_counter() - start
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"refused": refused, "seconds": seconds, "grew_kib": after - before}))
 """
+
+
+def warm_up() -> None:
+    """Load Pillow's format plugins (done once per process, by the first photo it sees), so
+    the bound below measures the refusal and not a one-time import."""
+    prepare_all([SimpleUploadedFile("warm.png", png_bytes(), "image/png")])
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +72,7 @@ def test_the_bomb_is_a_real_59_megapixel_png_in_a_small_file(bomb: Path) -> None
 
 def test_a_decompression_bomb_is_refused_in_under_100_ms_and_50_mb(bomb: Path) -> None:
     upload = SimpleUploadedFile("bomb.png", bomb.read_bytes(), "image/png")
+    warm_up()
     tracemalloc.start()
     start = time.perf_counter()
     with pytest.raises(FileRefused) as refused:
