@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_safe
 
 from .files import FileRefused, max_file_bytes, max_files, max_total_bytes
 from .forms import CodeForm, FollowUpForm, TipForm
@@ -200,6 +201,7 @@ def receipt_context(code: str | None) -> dict[str, Any]:
     return {"code": code, "tip": find_tip(code) if code else None}
 
 
+@require_safe
 def receipt(request: HttpRequest) -> HttpResponse:
     """GET after sending: reloading shows the same code again (for an hour), saves nothing."""
     _offer_all_languages(request)
@@ -293,6 +295,7 @@ def _follow_up(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "intake/follow_up.html", ctx, status=status))
 
 
+@require_safe
 def follow_up_received(request: HttpRequest) -> HttpResponse:
     """GET after adding information: a reload only thanks again."""
     _offer_all_languages(request)
