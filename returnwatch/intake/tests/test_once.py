@@ -142,3 +142,51 @@ def test_going_back_and_sending_a_changed_form_stores_the_change(client: Client)
     third = receipt_code(client.get("/report/received/"))
     assert len({first, second, third}) == 3
     assert Tip.objects.count() == 3
+
+
+def test_two_requests_racing_with_the_same_form_store_one_tip(
+    client: Client, monkeypatch: Any
+) -> None:
+    """The second of two simultaneous sends does not see the first tip when it looks (not yet
+    committed) and then hits the unique receipt hash: it answers with the same receipt."""
+    from returnwatch.intake import views
+
+    token = token_from(client.get("/report/"))
+    data = {"narrative": "sent twice at once", "submission": token}
+    client.post("/report/", data)
+    code = receipt_code(client.get("/report/received/"))
+    real_find = views.find_tip
+    calls: list[str] = []
+
+    def not_yet_committed(c: str) -> Any:
+        calls.append(c)
+        return None if len(calls) == 1 else real_find(c)
+
+    monkeypatch.setattr(views, "find_tip", not_yet_committed)
+    racing = client.post("/report/", data, follow=True)
+    assert racing.redirect_chain == [("/report/received/", 303)]
+    assert receipt_code(racing) == code
+    assert Tip.objects.count() == 1
+
+
+def test_two_follow_ups_racing_with_the_same_form_store_one(
+    client: Client, monkeypatch: Any
+) -> None:
+    from returnwatch.intake import views
+
+    tip, code = submissions.create_tip({"narrative": "x"})
+    token = token_from(client.post("/report/follow-up/", {"code": code}))
+    data = {"code": code, "add": "1", "text": "once only", "submission": token}
+    client.post("/report/follow-up/", data)
+    real_find = views.find_follow_up
+    calls: list[str] = []
+
+    def not_yet_committed(raw: str) -> Any:
+        calls.append(raw)
+        return None if len(calls) == 1 else real_find(raw)
+
+    monkeypatch.setattr(views, "find_follow_up", not_yet_committed)
+    racing = client.post("/report/follow-up/", data)
+    assert racing.status_code == 303 and racing["Location"] == "/report/follow-up/received/"
+    assert len(calls) == 2  # looked once (nothing yet), then found it after the unique index
+    assert TipFollowUp.objects.filter(tip=tip).count() == 1
