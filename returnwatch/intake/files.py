@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +41,9 @@ ALLOWED: dict[str, tuple[str, str]] = {
 }
 # What the file picker offers (a hint only; the server decides from content).
 ACCEPT_ATTRIBUTE = "image/jpeg,image/png,image/webp,application/pdf,audio/*,video/*"
-MAX_PIXELS = 60_000_000  # refuse decompression bombs well before Pillow's own limit
+# Pillow's own guard for every image this process opens (it warns above this and refuses
+# above twice this); photos sent to us meet the stricter limits below before any decoding.
+Image.MAX_IMAGE_PIXELS = min(Image.MAX_IMAGE_PIXELS or 50_000_000, 50_000_000)
 
 
 def max_file_bytes() -> int:
@@ -53,6 +56,20 @@ def max_total_bytes() -> int:
 
 def max_files() -> int:
     return int(getattr(settings, "TIP_MAX_FILES", 10))
+
+
+def max_image_pixels() -> int:
+    """Pixels one photo may have (40 MP: every phone camera's normal mode fits)."""
+    return int(getattr(settings, "TIP_MAX_IMAGE_PIXELS", 40_000_000))
+
+
+def max_tip_pixels() -> int:
+    """Pixels all the photos of one tip or follow-up may have together."""
+    return int(getattr(settings, "TIP_MAX_PIXELS_PER_TIP", 100_000_000))
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.0f}"
 
 
 class FileRefused(ValueError):
@@ -85,7 +102,7 @@ def _read(upload: Any) -> bytes:
 def strip_image_metadata(data: bytes, pil_format: str) -> bytes:
     """Re-encode an image from its pixels only, after applying the EXIF orientation."""
     with Image.open(io.BytesIO(data)) as im:
-        if im.width * im.height > MAX_PIXELS:
+        if im.width * im.height > max_image_pixels():  # checked before; a second guard
             raise ValueError("image too large")
         im.load()
         # Keep the picture the right way up once the orientation tag is gone.
@@ -102,8 +119,18 @@ def strip_image_metadata(data: bytes, pil_format: str) -> bytes:
     return out.getvalue()
 
 
-def prepare(upload: Any) -> PreparedFile:
-    """Check one uploaded file; raise FileRefused with a message for the submitter."""
+@dataclass(frozen=True)
+class _Received:
+    """A file read and its type sniffed, not yet decoded."""
+
+    name: str
+    label: str
+    data: bytes
+    media_type: str
+
+
+def _receive(upload: Any) -> _Received:
+    """Read one uploaded file and check its size and type (from content); no decoding."""
     name = str(getattr(upload, "name", "") or "")[:255]
     label = name.rsplit("/", 1)[-1] or _("file")
     limit = max_file_bytes()
@@ -131,26 +158,68 @@ def prepare(upload: Any) -> PreparedFile:
             )
             % {"name": label}
         )
-    extension, pil_format = ALLOWED[media_type]
-    received = hashlib.sha256(data).hexdigest()
-    stored = data
+    return _Received(name, label, data, media_type)
+
+
+def _damaged(label: str) -> FileRefused:
+    return FileRefused(
+        _("“%(name)s” could not be opened as a picture. It may be damaged.") % {"name": label}
+    )
+
+
+def header_pixels(item: _Received) -> int:
+    """A photo's width × height from its header alone (Image.open decodes no pixels); 0 for
+    files that are not photos. A photo over the per-photo limit is refused here."""
+    if not ALLOWED[item.media_type][1]:
+        return 0
+    try:
+        with warnings.catch_warnings():  # over Pillow's warning size: refused just below
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(item.data)) as im:
+                width, height = im.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise _damaged(item.label) from None
+    pixels = width * height
+    if pixels > max_image_pixels():
+        raise FileRefused(
+            _(
+                "“%(name)s” is too large a picture (%(pixels)s megapixels). Each photo may have "
+                "at most %(limit)s megapixels: please send a smaller copy or a screenshot."
+            )
+            % {
+                "name": item.label,
+                "pixels": _megapixels(pixels),
+                "limit": _megapixels(max_image_pixels()),
+            }
+        )
+    return pixels
+
+
+def _finish(item: _Received) -> PreparedFile:
+    """Decode and re-encode a photo (after its header passed), hash what is stored."""
+    extension, pil_format = ALLOWED[item.media_type]
+    stored = item.data
     if pil_format:
         try:
-            stored = strip_image_metadata(data, pil_format)
+            stored = strip_image_metadata(item.data, pil_format)
         except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-            raise FileRefused(
-                _("“%(name)s” could not be opened as a picture. It may be damaged.")
-                % {"name": label}
-            ) from None
+            raise _damaged(item.label) from None
     return PreparedFile(
-        original_name=name,
-        media_type=media_type,
+        original_name=item.name,
+        media_type=item.media_type,
         extension=extension,
         data=stored,
         sha256=hashlib.sha256(stored).hexdigest(),
-        received_sha256=received,
+        received_sha256=hashlib.sha256(item.data).hexdigest(),
         metadata_removed=bool(pil_format),
     )
+
+
+def prepare(upload: Any) -> PreparedFile:
+    """Check one uploaded file; raise FileRefused with a message for the submitter."""
+    item = _receive(upload)
+    header_pixels(item)
+    return _finish(item)
 
 
 def prepare_all(uploads: Iterable[Any]) -> list[PreparedFile]:
@@ -160,7 +229,20 @@ def prepare_all(uploads: Iterable[Any]) -> list[PreparedFile]:
         raise FileRefused(
             _("You can send at most %(count)d files at a time.") % {"count": max_files()}
         )
-    prepared = [u if isinstance(u, PreparedFile) else prepare(u) for u in items]
+    ready = [u for u in items if isinstance(u, PreparedFile)]
+    received = [_receive(u) for u in items if not isinstance(u, PreparedFile)]
+    # Every photo's size is read from its header, and the tip's budget checked, before any
+    # photo is decoded: a decompression bomb costs a header read, not its pixels.
+    pixels = sum(header_pixels(item) for item in received)
+    if pixels > max_tip_pixels():
+        raise FileRefused(
+            _(
+                "These photos are too large together (%(pixels)s megapixels). The limit is "
+                "%(limit)s megapixels: please send fewer or smaller photos."
+            )
+            % {"pixels": _megapixels(pixels), "limit": _megapixels(max_tip_pixels())}
+        )
+    prepared = ready + [_finish(item) for item in received]
     total = sum(p.size for p in prepared)
     if total > max_total_bytes():
         raise FileRefused(

@@ -208,6 +208,8 @@ class TipForm(forms.Form):
         ),
         required=False,
     )
+    # One-time token (submissions.new_submission_token): the same form sent twice saves once.
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     # Honeypot: hidden from people (CSS and aria-hidden); automated senders fill it in.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -226,6 +228,8 @@ class TipForm(forms.Form):
         self.fields["program"].choices = terms(Program, _("I don't know"))
         self.fields["port_of_entry"].choices = terms(PortOfEntry, _("I don't know"))
         self.fields["other_nationality"].choices = other_countries()
+        # The browser refuses a future day before sending (the server checks it too).
+        self.fields["date"].widget.attrs["max"] = dt.date.today().isoformat()
 
     def clean_month(self) -> str:
         value = self.cleaned_data.get("month", "").strip()
@@ -313,6 +317,7 @@ class CodeForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     code = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
     text = forms.CharField(
         label=_("What would you like to add?"),
         widget=forms.Textarea(attrs={"rows": 6}),

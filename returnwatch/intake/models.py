@@ -211,6 +211,10 @@ class TipFollowUp(models.Model):
 
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="follow_ups")
     text = EncryptedTextField(blank=True)
+    # sha256 of the form's one-time token: sending the same form twice saves it once.
+    submission_hash = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

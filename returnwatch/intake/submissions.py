@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.mail import send_mass_mail
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from returnwatch.audit.log import record
 from returnwatch.incidents.models import (
@@ -59,6 +61,54 @@ ACTOR = "public submitter"
 def new_receipt_code() -> str:
     symbols = "".join(secrets.choice(ALPHABET) for _ in range(CODE_GROUPS * GROUP_LENGTH))
     return "-".join(symbols[i : i + GROUP_LENGTH] for i in range(0, len(symbols), GROUP_LENGTH))
+
+
+# ------------------------------------------------------------- one-time submission tokens
+# Each form page carries a signed random token. The receipt code of the tip sent with it is
+# derived from the token (keyed by SECRET_KEY), so a double click, a resend or a reload finds
+# the same tip (by the code's hash) and shows the same code, and no code is ever kept.
+TOKEN_SALT = "returnwatch.intake.submission"
+
+
+def new_submission_token() -> str:
+    return signing.Signer(salt=TOKEN_SALT).sign(secrets.token_urlsafe(16))
+
+
+def read_submission_token(value: str | None) -> str | None:
+    """The random part of a token this server issued, or None (missing, stale or forged)."""
+    try:
+        raw = signing.Signer(salt=TOKEN_SALT).unsign(value or "")
+    except signing.BadSignature:
+        return None
+    return raw if 16 <= len(raw) <= 64 else None
+
+
+def submission_key(raw_token: str, fields: Any, files: Any = None) -> str:
+    """The token joined with a digest of what the form holds: the very same form sent again
+    (a double click, a resend) gives the same key, while going back, changing the text or
+    the files and sending again gives a new one, so a changed tip is never lost as a
+    "duplicate". `fields` is the POST QueryDict, `files` request.FILES."""
+    digest = hashlib.sha256()
+    for name in sorted(fields.keys()):
+        if name in ("csrfmiddlewaretoken", "submission"):
+            continue
+        for value in fields.getlist(name):
+            digest.update(f"{name}\0{value}\0".encode())
+    for name in sorted(files.keys()) if files else ():
+        for upload in files.getlist(name):
+            digest.update(f"file\0{upload.name}\0{upload.size}\0".encode())
+    return f"{raw_token}.{digest.hexdigest()[:32]}"
+
+
+def code_for_token(raw: str) -> str:
+    """The receipt code a submission token stands for (100 bits of an HMAC)."""
+    digest = int.from_bytes(salted_hmac(TOKEN_SALT + ".code", raw).digest()[:13], "big") >> 4
+    symbols = "".join(ALPHABET[(digest >> (5 * i)) & 31] for i in range(CODE_GROUPS * GROUP_LENGTH))
+    return "-".join(symbols[i : i + GROUP_LENGTH] for i in range(0, len(symbols), GROUP_LENGTH))
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(f"returnwatch-follow-up:{raw}".encode()).hexdigest()
 
 
 def normalize_code(code: str) -> str:
@@ -162,7 +212,13 @@ def _discard(names: Iterable[str]) -> None:
 # ---------------------------------------------------------------------------- create
 
 
-def create_tip(data: dict[str, Any], files: Iterable[Any] = (), *, source: str = "form"):
+def create_tip(
+    data: dict[str, Any],
+    files: Iterable[Any] = (),
+    *,
+    source: str = "form",
+    code: str | None = None,
+):
     """Save a tip from the public and return it with its clear receipt code.
 
     `data` keys (all optional except narrative): submitter_role, narrative, violence_types
@@ -170,14 +226,16 @@ def create_tip(data: dict[str, Any], files: Iterable[Any] = (), *, source: str =
     city_other, place_type, program, port_of_entry (codes), fear_expressed (yes/no/unknown),
     victim_groups (codes), nationalities (ISO alpha-2 codes), language, consent_contact,
     consent_publish, consent_crcl, contact. `files` are uploaded files or PreparedFile items;
-    a file failing a check raises files.FileRefused and nothing is saved.
+    a file failing a check raises files.FileRefused and nothing is saved. `code` (from
+    code_for_token) makes a resend of the same form fail with IntegrityError instead of
+    saving twice; without it a fresh random code is made.
     """
     narrative = str(data.get("narrative") or "").strip()
     if not narrative:
         raise ValueError("a tip needs a narrative")
     prepared = prepare_all(files)
     date, precision = _date(data.get("date"))
-    code = new_receipt_code()
+    code = code or new_receipt_code()
     written: list[str] = []
     try:
         names = _write_files(prepared, written)
@@ -224,8 +282,13 @@ def create_tip(data: dict[str, Any], files: Iterable[Any] = (), *, source: str =
     return tip, code
 
 
-def add_follow_up(tip: Tip, text: str, files: Iterable[Any] = ()) -> TipFollowUp:
-    """Information the holder of a receipt code adds later; saved whole or not at all."""
+def add_follow_up(
+    tip: Tip, text: str, files: Iterable[Any] = (), *, token: str | None = None
+) -> TipFollowUp:
+    """Information the holder of a receipt code adds later; saved whole or not at all.
+
+    With the form's one-time `token`, sending the same form again raises IntegrityError
+    instead of saving it twice (see find_follow_up)."""
     text = (text or "").strip()
     prepared = prepare_all(files)
     if not text and not prepared:
@@ -234,7 +297,9 @@ def add_follow_up(tip: Tip, text: str, files: Iterable[Any] = ()) -> TipFollowUp
     try:
         names = _write_files(prepared, written)
         with transaction.atomic():
-            follow_up = TipFollowUp.objects.create(tip=tip, text=text)
+            follow_up = TipFollowUp.objects.create(
+                tip=tip, text=text, submission_hash=token_hash(token) if token else None
+            )
             _attach(tip, prepared, names, follow_up=follow_up)
             Tip.objects.filter(pk=tip.pk).update(last_submitter_activity=timezone.now())
             record(
@@ -249,6 +314,11 @@ def add_follow_up(tip: Tip, text: str, files: Iterable[Any] = ()) -> TipFollowUp
         _discard(written)
         raise
     return follow_up
+
+
+def find_follow_up(token: str) -> TipFollowUp | None:
+    """The follow-up already saved from the form that carried this token, if any."""
+    return TipFollowUp.objects.filter(submission_hash=token_hash(token)).first()
 
 
 # ---------------------------------------------------------------------------- email
@@ -286,9 +356,13 @@ def notify_researchers(tip: Tip, follow_up: bool = False) -> None:
 __all__ = [
     "TipStatus",
     "add_follow_up",
+    "code_for_token",
     "create_tip",
+    "find_follow_up",
     "find_tip",
     "hash_code",
     "new_receipt_code",
+    "new_submission_token",
     "normalize_code",
+    "read_submission_token",
 ]

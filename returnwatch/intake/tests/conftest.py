@@ -43,3 +43,23 @@ def gps_jpeg() -> bytes:
 
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 400
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def bomb_png(width: int = 7680, height: int = 7680) -> bytes:
+    """A valid RGB PNG of width × height black pixels (59 megapixels by default) that weighs
+    a few hundred kilobytes: rows of zeros deflate to almost nothing. Built by hand, row by
+    row, so making it never holds the pixels in memory."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    deflate = zlib.compressobj(9)
+    row = b"\x00" * (1 + 3 * width)  # filter byte "none" + black pixels
+    idat = b"".join(deflate.compress(row) for _ in range(height)) + deflate.flush()
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )

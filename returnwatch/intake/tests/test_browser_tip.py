@@ -49,9 +49,13 @@ def test_phone_tip_in_spanish_then_triage_and_incident(
     # Nothing is wider than the phone.
     assert p.evaluate("document.documentElement.scrollWidth") <= 360
 
-    # Sending with nothing written: the one required answer is asked for, in Spanish.
+    # Sending with nothing written: the browser asks for the one required answer and
+    # sends nothing.
+    sent: list[str] = []
+    p.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
     p.click("button[type=submit]")
-    assert "es la única pregunta que debe responder" in p.content()
+    assert p.locator("textarea[name=narrative]").evaluate("el => el.validity.valueMissing")
+    assert sent == []
 
     p.fill(
         "textarea[name=narrative]",
@@ -87,7 +91,8 @@ def test_phone_tip_in_spanish_then_triage_and_incident(
     assert "Recibida. Todavía nadie ha comenzado a revisarla." in p.content()
     p.fill("textarea[name=text]", "Nos pidieron 3000 dólares por teléfono.")
     p.click("button[name=add]")
-    assert "Recibimos su información adicional" in p.content()
+    p.wait_for_url("**/es/report/follow-up/received/")  # sent by the page's script, then a GET
+    assert "Recibimos su información adicional" in p.locator("h1").inner_text()
     assert tip.follow_ups.get().text.startswith("Nos pidieron")
 
     # The researcher triages it.

@@ -28,7 +28,7 @@ def test_a_photo_with_gps_is_stored_without_any_metadata(client: Client) -> None
         "/report/",
         {"narrative": "photo attached", "files": [upload("IMG_0001.jpg", original)]},
     )
-    assert r.status_code == 200
+    assert r.status_code == 303 and r["Location"] == "/report/received/"
     attachment = TipAttachment.objects.get()
     stored = attachment.file.read()
     with Image.open(io.BytesIO(stored)) as im:
@@ -117,7 +117,7 @@ def test_limits_on_the_whole_tip(client: Client, settings: Any) -> None:
 
 def test_pdfs_and_several_files_are_accepted_with_hashes(client: Client) -> None:
     files = [upload("a.pdf", PDF, "application/octet-stream"), upload("b.png", png_bytes())]
-    assert client.post("/report/", {"narrative": "x", "files": files}).status_code == 200
+    assert client.post("/report/", {"narrative": "x", "files": files}).status_code == 303
     kinds = sorted(TipAttachment.objects.values_list("media_type", flat=True))
     assert kinds == ["application/pdf", "image/png"]
     pdf = TipAttachment.objects.get(media_type="application/pdf")

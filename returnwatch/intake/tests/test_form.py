@@ -182,8 +182,9 @@ def test_a_tip_is_saved_and_the_receipt_shown_in_the_language(
                 "fear_expressed": "yes",
                 "submitter_role": "family",
             },
+            follow=True,
         )
-    assert r.status_code == 200
+    assert r.redirect_chain == [("/pt/report/received/", 303)]
     text = page_text(r)
     assert "Recebemos sua informação" in text
     assert r["Cache-Control"].startswith("max-age=0") and "no-store" in r["Cache-Control"]
@@ -196,8 +197,10 @@ def test_a_tip_is_saved_and_the_receipt_shown_in_the_language(
 
 
 def test_honeypot_answers_like_success_and_saves_nothing(client: Client) -> None:
-    r = client.post("/report/", {"narrative": "buy cheap pills", "website": "http://spam"})
-    assert r.status_code == 200
+    r = client.post(
+        "/report/", {"narrative": "buy cheap pills", "website": "http://spam"}, follow=True
+    )
+    assert r.redirect_chain == [("/report/received/", 303)]
     assert 'class="receipt-code"' in r.content.decode()
     assert not Tip.objects.exists()
 
@@ -207,7 +210,7 @@ def test_rate_limit_holds_back_floods_and_keeps_what_was_typed(
 ) -> None:
     settings.TIP_RATE_LIMIT_PER_HOUR = 2
     for i in range(2):
-        assert client.post("/es/report/", {"narrative": f"tip {i}"}).status_code == 200
+        assert client.post("/es/report/", {"narrative": f"tip {i}"}).status_code == 303
     r = client.post("/es/report/", {"narrative": "THIRD-TIP-TEXT"})
     assert r.status_code == 429
     text = page_text(r)
@@ -215,7 +218,7 @@ def test_rate_limit_holds_back_floods_and_keeps_what_was_typed(
     assert Tip.objects.count() == 2
     # Another client is not affected.
     other = Client(REMOTE_ADDR="198.51.100.9")
-    assert other.post("/report/", {"narrative": "other client"}).status_code == 200
+    assert other.post("/report/", {"narrative": "other client"}).status_code == 303
 
 
 def test_no_ip_address_is_stored_logged_or_kept_in_the_cache(
@@ -224,7 +227,7 @@ def test_no_ip_address_is_stored_logged_or_kept_in_the_cache(
     address = "203.0.113.77"
     caplog.set_level(logging.DEBUG)
     c = Client(REMOTE_ADDR=address, HTTP_X_FORWARDED_FOR=address)
-    assert c.post("/report/", {"narrative": "a tip", "contact": "x"}).status_code == 200
+    assert c.post("/report/", {"narrative": "a tip", "contact": "x"}).status_code == 303
     assert c.post("/report/follow-up/", {"code": "WRONG"}).status_code == 200
     call_command("dumpdata", "intake", "audit", "incidents.document", stdout=(out := _Buffer()))
     assert Tip.objects.count() == 1
@@ -253,8 +256,8 @@ def test_behind_a_proxy_each_client_is_counted_apart(settings: Any) -> None:
     proxy = "10.0.0.1"
     first = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1")
     second = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.2")
-    assert first.post("/report/", {"narrative": "a"}).status_code == 200
-    assert second.post("/report/", {"narrative": "b"}).status_code == 200
+    assert first.post("/report/", {"narrative": "a"}).status_code == 303
+    assert second.post("/report/", {"narrative": "b"}).status_code == 303
     assert first.post("/report/", {"narrative": "c"}).status_code == 429
     # A forged first entry does not give a fresh counter: the proxy's last entry counts.
     forged = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="192.0.2.99, 198.51.100.1")

@@ -71,8 +71,9 @@ def test_the_right_code_shows_the_stage_and_adds_information(
                 "text": "They came back the next day.",
                 "files": [SimpleUploadedFile("more.png", png_bytes("blue"), "image/png")],
             },
+            follow=True,
         )
-    assert r.status_code == 200
+    assert r.redirect_chain == [("/report/follow-up/received/", 303)]
     assert "Your additional information was received" in text(r)
     follow_up = TipFollowUp.objects.get(tip=tip)
     assert follow_up.text == "They came back the next day."
