@@ -213,9 +213,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
 
-# One process (make run, tests): memory. Several gunicorn workers: set CACHE_LOCATION to a
-# directory so rate limits and cached statistics are shared by every worker (docs/deploy.md).
-if os.environ.get("CACHE_LOCATION"):
+# One process (make run, tests): memory. Several app servers: REDIS_URL (Django's Redis cache),
+# so cached statistics and facet counts are shared and invalidated for all at once; one machine
+# with several gunicorn workers may use a CACHE_LOCATION directory instead (docs/deploy.md).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "returnwatch"),
+        }
+    }
+elif os.environ.get("CACHE_LOCATION"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
