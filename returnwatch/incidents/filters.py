@@ -63,7 +63,7 @@ SORTS = ("date", "-date", "relevance")
 PARAM_ORDER = {
     name: i
     for i, name in enumerate(
-        ("q", *FACETS_BY_PARAM, "year", "from", "to", "document", "sort", "page")
+        ("q", *(f.param for f in FACETS), "year", "from", "to", "document", "sort", "page")
     )
 }
 CODE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")

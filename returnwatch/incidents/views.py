@@ -83,6 +83,8 @@ def _document_title(document_id: int | None) -> str:
         return ""
     items = public.project_library(list(public.library_items().filter(document_id=document_id)[:1]))
     return items[0].title if items else ""
+
+
 def long_date(value: Any) -> str:
     """A date as a citation gives it: "1 December 2026", or the language's own long form
     ("1 de diciembre de 2026"). Times are dropped (the site's time zone is UTC)."""
