@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 from typing import Any
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
