@@ -19,6 +19,7 @@ from .models import (
     DocumentKind,
     Incident,
     Person,
+    Reliability,
     Status,
     Tag,
     ViolenceType,
@@ -336,3 +337,81 @@ class RetractForm(forms.Form):
         help_text=_("Shown on the public page of the incident. No names."),
         error_messages={"required": _("Say why the incident is retracted.")},
     )
+
+
+class SourceForm(forms.Form):
+    """One source of a new incident on the one-screen form: the document (an address, a file or
+    both) and how the incident cites it. An empty row is skipped."""
+
+    url = forms.URLField(
+        label=_("Address (URL)"), max_length=1000, required=False, assume_scheme="https"
+    )
+    title = forms.CharField(label=_("Title"), max_length=300, required=False)
+    kind = forms.ModelChoiceField(
+        label=_("Kind"), queryset=DocumentKind.objects.none(), required=False, to_field_name="code"
+    )
+    publisher = forms.CharField(label=_("Publisher"), max_length=200, required=False)
+    date_published = forms.DateField(label=_("Date published"), required=False, widget=DateInput())
+    passage = forms.CharField(label=_("page or passage"), max_length=200, required=False)
+    excerpt = forms.CharField(
+        label=_("short excerpt"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reliability = forms.ChoiceField(
+        label=_("reliability for this case"),
+        choices=Reliability.choices,
+        initial=Reliability.MEDIUM,
+        required=False,  # an empty row sends it too; a used row without it counts as medium
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["kind"].queryset = terms(DocumentKind, [])  # type: ignore[attr-defined]
+        self.fields["file"] = forms.FileField(
+            label=_("Archived copy"),
+            required=False,
+            help_text=_("If the page comes back with an error, choose the file again."),
+        )
+        self.inspected: files.Inspected | None = None
+        self.existing: Document | None = None
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data.get("file")
+        if not f:
+            return None
+        try:
+            self.inspected = files.inspect(f)
+        except files.FileRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
+        files.refuse_if_archived(self.inspected.sha256, self.user)
+        return f
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        used = [
+            k for k in ("url", "title", "publisher", "passage", "excerpt", "file") if data.get(k)
+        ]
+        if not used:
+            return data  # an empty row
+        url = data.get("url")
+        if url and not data.get("file"):
+            # An address already in the workspace is cited, not copied.
+            from returnwatch import access
+
+            self.existing = access.visible_documents(self.user).filter(url=url).first()
+        if self.existing is None:
+            if not url and not data.get("file"):
+                self.add_error("url", _("Give the source's address or its file."))
+            if not data.get("title"):
+                self.add_error("title", _("Give the source's title."))
+            if not data.get("kind"):
+                self.add_error("kind", _("Choose what kind of source it is."))
+        return data
+
+    @property
+    def is_used(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return any(data.get(k) for k in ("url", "title", "publisher", "passage", "excerpt", "file"))
+
+
+SourceFormSet = forms.formset_factory(SourceForm, extra=2, max_num=10, absolute_max=10)

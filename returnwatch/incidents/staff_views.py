@@ -39,6 +39,7 @@ from .forms import (
     PersonForm,
     RetractForm,
     SendBackForm,
+    SourceFormSet,
 )
 from .models import Citation, Document, Incident, Person, Status
 
@@ -156,16 +157,104 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> In
 
 @researcher_required
 def incident_create(request: HttpRequest) -> HttpResponse:
+    """A sourced case in one screen: the incident and its sources, saved in one transaction,
+    or shown again whole with each error beside its field. `?tip=<n>` opens it filled in from
+    a tip, which is linked once the draft is saved."""
     if not access.can(request, "create", Incident):
         raise PermissionDenied
-    form = IncidentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        incident = _save_incident(request, form, new=True)
+    tip = _tip_to_convert(request)
+    post = request.POST if request.method == "POST" else None
+    initial = _initial_from_tip(tip) if tip is not None else None
+    form = IncidentForm(post, user=request.user, initial=initial)
+    # A client that sends no source rows (an older form, a script) creates the incident alone.
+    with_sources = post is not None and "source-TOTAL_FORMS" in post
+    sources = SourceFormSet(
+        post if with_sources else None,
+        request.FILES if with_sources else None,
+        prefix="source",
+        form_kwargs={"user": request.user},
+    )
+    if post is not None and form.is_valid() and (not with_sources or sources.is_valid()):
+        with transaction.atomic():
+            incident = _save_incident(request, form, new=True)
+            for source in sources if with_sources else ():
+                if source.is_used:
+                    _add_source(request, incident, source)
+            if tip is not None:
+                from returnwatch.intake.staff_views import link_tip
+
+                link_tip(tip, incident, request.user)
         messages.success(
             request, _("Incident %(ref)s created as a draft.") % {"ref": incident.reference}
         )
         return redirect("staff:incident_detail", incident.reference)
-    return render(request, "incidents/staff/incident_form.html", {"form": form, "incident": None})
+    context = {"form": form, "incident": None, "sources": sources, "tip": tip}
+    return render(request, "incidents/staff/incident_form.html", context)
+
+
+def _tip_to_convert(request: HttpRequest) -> Any:
+    pk = (request.POST.get("tip") or request.GET.get("tip") or "").strip()
+    if not pk.isdigit():
+        return None
+    tip = get_object_or_404(access.visible_tips(request.user), pk=int(pk))
+    return None if tip.incident_id else tip
+
+
+def _initial_from_tip(tip: Any) -> dict[str, Any]:
+    """What the sender told, in the restricted narrative; public fields are left to write."""
+    from django.utils import timezone
+
+    parts = [tip.narrative] + [f.text for f in tip.follow_ups.all() if f.text]
+    return {
+        "narrative": "\n\n".join(parts),
+        "date": tip.date,
+        "date_precision": "month" if tip.date_precision == "month" else "day",
+        "date_reported": timezone.localdate(tip.created_at),
+        "city": tip.city_id,
+        "place_type": tip.place_type_id,
+        "program": tip.program_id,
+        "port_of_entry": tip.port_of_entry_id,
+        "fear_expressed": tip.fear_expressed,
+        "violence_types": list(tip.violence_types.values_list("pk", flat=True)),
+        "victim_groups": list(tip.victim_groups.values_list("pk", flat=True)),
+        "nationalities": list(tip.nationalities.values_list("pk", flat=True)),
+        "assignee": tip.assignee_id,
+    }
+
+
+def _add_source(request: HttpRequest, incident: Incident, source: Any) -> Citation:
+    """The row's document (the existing one with its address, or a new one) cited by the
+    incident, each with its history entry."""
+    data = source.cleaned_data
+    document = source.existing
+    if document is None:
+        document = Document(
+            kind=data["kind"],
+            title=data["title"],
+            publisher=data.get("publisher") or "",
+            url=data.get("url") or "",
+            date_published=data.get("date_published"),
+            created_by=request.user,
+        )
+        fields = [k for k in ("kind", "title", "publisher", "url", "date_published") if data.get(k)]
+        if data.get("file") and source.inspected:
+            files.attach(document, data["file"], source.inspected, request.user)
+            fields += ["sha256", "size", "media_type"]
+        document.save()
+        log.record(request.user, "create", document, fields, about=incident)
+    citation, created = Citation.objects.get_or_create(
+        incident=incident,
+        document=document,
+        defaults={
+            "passage": data.get("passage") or "",
+            "excerpt": data.get("excerpt") or "",
+            "reliability": data.get("reliability") or "medium",
+        },
+    )
+    if created:
+        fields = ["document", *[k for k in ("passage", "excerpt", "reliability") if data.get(k)]]
+        log.record(request.user, "create", citation, fields, about=incident)
+    return citation
 
 
 @researcher_required
