@@ -18,7 +18,7 @@ from typing import Any
 import polib
 import pytest
 from django.conf import settings
-from django.template import loader
+from django.template import Variable, loader
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.utils import translation
 from django.utils.translation import trans_real
@@ -76,19 +76,9 @@ PUBLIC_PYTHON: dict[str, tuple[str, ...] | None] = {
     ),
     "library/models.py": ("LibraryKind", "LawsuitStatus"),
 }
-# Strings in the files above that only staff see: they need no translation beyond Spanish.
-# Keep this list short and say why each is here.
-STAFF_ONLY: set[str] = {
-    "code",  # Term.code's field name, in the admin and staff forms only
-    "label (English)",
-    "label (Spanish)",
-    "label (French)",
-    "label (Portuguese)",
-    "label (Haitian Creole)",
-    "position",
-    "active",
-    "shown in public",  # DocumentKind.public, staff only
-}
+# Strings in the files above that only staff see need no translation beyond Spanish: list them
+# here, each with the reason (none today: the classes read from models.py are public choices).
+STAFF_ONLY: set[str] = set()
 GETTEXT = {
     "_": (None, 0, None),
     "gettext": (None, 0, None),
@@ -105,19 +95,26 @@ GETTEXT = {
 Msgid = tuple[str, str, str | None]  # (context, singular, plural)
 
 
+def _literal(expression: Any) -> str:
+    """The string of a constant in a template tag ("…" or a Variable holding it), else ""."""
+    value = getattr(expression, "var", expression)
+    if isinstance(value, Variable):
+        value = value.literal
+    return value if isinstance(value, str) else ""
+
+
 def template_msgids(name: str) -> set[Msgid]:
     """The msgids of a template's {% translate %} and {% blocktranslate %} tags."""
     nodelist = loader.get_template(name).template.nodelist
     found: set[Msgid] = set()
     for node in nodelist.get_nodes_by_type(TranslateNode):
-        var = node.filter_expression.var
-        if getattr(var, "translate", False):
-            found.add((var.message_context or "", var.literal.replace("%", "%%"), None))
+        msgid = _literal(node.filter_expression)  # "" for {% translate some_variable %}
+        if msgid:
+            found.add((_literal(node.message_context), msgid.replace("%", "%%"), None))
     for node in nodelist.get_nodes_by_type(BlockTranslateNode):
         singular, _vars = node.render_token_list(node.singular)
         plural = node.render_token_list(node.plural)[0] if node.plural else None
-        context = node.message_context.var if node.message_context else ""
-        found.add((str(context or ""), singular, plural))
+        found.add((_literal(node.message_context), singular, plural))
     return found
 
 
