@@ -416,6 +416,10 @@ def test_public_pages_ask_only_for_translated_strings(client, public_world):
         ),
         "/resources/?kind=nothing&sort=up",
         "/resources/report/",
+        # The tip form and the complaint assistant (their own tests go through every step).
+        "/report/",
+        "/report/follow-up/",
+        "/complaint/",
     ]
     from returnwatch.incidents.models import Incident
 
