@@ -22,7 +22,7 @@ $(DEV_STAMP): $(STAMP)
 	touch $(DEV_STAMP)
 
 messages: $(STAMP)
-	$(PY) -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-2] + 'mo') for p in glob.glob('returnwatch/**/locale/*/LC_MESSAGES/*.po', recursive=True)]"
+	$(PY) -m returnwatch.languages
 
 run: export DEBUG ?= 1
 run: messages

@@ -33,6 +33,18 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     parallelism = 1
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """Compile any .po file newer than its .mo (they are not committed), so tests see the
+    translations a `make messages` would give."""
+    from django.utils.translation import trans_real
+
+    from returnwatch.languages import compile_catalogs
+
+    if compile_catalogs(only_stale=True):
+        trans_real._translations = {}  # catalogs read before compiling are read again
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]

@@ -6,24 +6,23 @@ from django.urls import translate_url
 from django.utils import translation
 
 from returnwatch import public
-from returnwatch.languages import is_workspace
+from returnwatch.languages import is_workspace, language_name, offered
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
     """Language links for the current page and the fictional-data notice."""
     current = translation.get_language() or settings.LANGUAGE_CODE
-    languages = getattr(request, "page_languages", settings.SITE_LANGUAGES)
     names = dict(settings.LANGUAGES)
     switch = [
         {
             "code": code,
-            "name": translation.get_language_info(code)["name_local"],
+            "name": language_name(code),
             "url": f"{request.path}?lang={code}"
             if is_workspace(request.path)
             else translate_url(request.get_full_path(), code),
             "current": code == current[:2],
         }
-        for code in languages
+        for code in offered(request)
         if code in names
     ]
     prefix = "" if current[:2] == settings.LANGUAGE_CODE else f"/{current[:2]}"

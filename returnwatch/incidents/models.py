@@ -49,21 +49,25 @@ class ViolenceType(Term):
 
     class Meta(Term.Meta):
         verbose_name = _("violence type")
+        verbose_name_plural = _("violence types")
 
 
 class Perpetrator(Term):
     class Meta(Term.Meta):
         verbose_name = _("perpetrator type")
+        verbose_name_plural = _("perpetrator types")
 
 
 class VictimGroup(Term):
     class Meta(Term.Meta):
         verbose_name = _("victim group")
+        verbose_name_plural = _("victim groups")
 
 
 class PlaceType(Term):
     class Meta(Term.Meta):
         verbose_name = _("place type")
+        verbose_name_plural = _("place types")
 
 
 class Program(Term):
@@ -72,6 +76,7 @@ class Program(Term):
 
     class Meta(Term.Meta):
         verbose_name = _("program")
+        verbose_name_plural = _("programs")
 
 
 class DocumentKind(Term):
@@ -80,6 +85,7 @@ class DocumentKind(Term):
 
     class Meta(Term.Meta):
         verbose_name = _("document kind")
+        verbose_name_plural = _("document kinds")
 
 
 class PortOfEntry(Term):
