@@ -13,7 +13,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0006_stored_tsvectors"),
+        ("incidents", "0009_send_back"),
     ]
 
     operations = [
