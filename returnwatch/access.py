@@ -193,6 +193,15 @@ def visible_import_mappings(user: Any) -> QuerySet[Any]:
     return ImportMapping.objects.filter(Q(organization_id=org) if org else Q(created_by=user))
 
 
+def visible_bulk_changes(user: Any) -> QuerySet[Any]:
+    """A bulk change (and its undo) is its author's."""
+    from returnwatch.incidents.models import BulkChange
+
+    if not is_staff(user):
+        return BulkChange.objects.none()
+    return BulkChange.objects.filter(user=user)
+
+
 def visible_audit_entries(user: Any, verified: bool = False) -> QuerySet[Any]:
     """Admins of the lead with a second factor: everything, sign-ins included. Lead staff:
     changes to records. Partners: changes to the incidents whose history they may read."""

@@ -457,3 +457,24 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of incident {self.incident_id}"
+
+
+class BulkChange(models.Model):
+    """One bulk action on several incidents, kept so it can be undone as one step
+    (incidents/bulk.py). `changes` holds, per incident, the field's value before and after
+    (codes and ids only: never restricted text)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=30)
+    value = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"bulk change #{self.pk} ({self.action})"

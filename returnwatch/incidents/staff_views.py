@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,7 +30,7 @@ from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.models import Entry
 
-from . import actions, checklist, files, merging, queues, search, workflow
+from . import actions, bulk, checklist, files, merging, queues, search, workflow
 from .forms import (
     ChooseDocumentForm,
     CitationForm,
@@ -41,7 +42,7 @@ from .forms import (
     SendBackForm,
     SourceFormSet,
 )
-from .models import Citation, Document, Incident, Person, Status
+from .models import Citation, Document, Incident, Person, PlaceType, Program, Status
 
 PAGE_SIZE = 50
 
@@ -128,8 +129,67 @@ def home(request: HttpRequest) -> HttpResponse:
         "query_string": params.urlencode(),
         "filtered": bool(data and any(data.get(k) for k in data if k != "sort")),
         "queue": queue,
+        "bulk_actions": [(k, label) for k, (label, _f) in bulk.ACTIONS.items()],
+        "assignees": access.assignable_users(request.user),
+        "programs": Program.objects.filter(active=True),
+        "place_types": PlaceType.objects.filter(active=True),
+        "last_bulk": access.visible_bulk_changes(request.user)
+        .filter(pk=request.session.get("last_bulk_change"), undone_at__isnull=True)
+        .first(),
     }
     return render(request, "incidents/staff/home.html", context)
+
+
+# ---------------------------------------------------------------------------- bulk actions
+
+
+@researcher_required
+@require_POST
+def bulk_apply(request: HttpRequest) -> HttpResponse:
+    """A bulk action on the records ticked in the list; the message offers to undo it."""
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    back = request.POST.get("next", "")
+    back = back if back.startswith("/staff/") else reverse("staff:home")
+    if not ids:
+        messages.error(request, _("Tick the records to change first."))
+        return redirect(back)
+    try:
+        action = request.POST.get("action", "")
+        value = request.POST.get("tag" if action == "tag" else "value", "")
+        outcome = bulk.apply(request, action, value, ids)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(back)
+    if outcome.bulk is None:
+        messages.info(request, _("Nothing needed changing."))
+    else:
+        request.session["last_bulk_change"] = outcome.bulk.pk
+        messages.success(
+            request,
+            _("%(n)s records changed (%(skipped)s you may not change were left as they are).")
+            % {"n": outcome.changed, "skipped": outcome.skipped},
+        )
+    return redirect(back)
+
+
+@researcher_required
+@require_POST
+def bulk_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    change = get_object_or_404(access.visible_bulk_changes(request.user), pk=pk)
+    try:
+        outcome = bulk.undo(request, change)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        request.session.pop("last_bulk_change", None)
+        messages.success(
+            request,
+            _("Undone on %(n)s records (%(skipped)s changed since were left as they are).")
+            % {"n": outcome.changed, "skipped": outcome.skipped},
+        )
+    return redirect("staff:home")
 
 
 # ---------------------------------------------------------------------------- incident edit

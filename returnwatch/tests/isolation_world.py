@@ -21,6 +21,7 @@ from returnwatch.accounts.models import Organization, User
 from returnwatch.exports.models import ApiToken, ImportBatch
 from returnwatch.incidents import files
 from returnwatch.incidents.models import (
+    BulkChange,
     Citation,
     City,
     Document,
@@ -155,6 +156,11 @@ def build(seed_offset: int = 0) -> dict[str, Org]:
         batch.file.save(f"import-{key}", ContentFile(b"title\nSECRET row\n"), save=False)
         batch.save()
         o["import"] = batch
+        o["bulk"] = BulkChange.objects.create(
+            user=researcher,
+            action="assign",
+            changes=[{"id": o["draft"].pk, "before": None, "after": researcher.pk}],
+        )
         world[key] = org
     return world
 
@@ -165,7 +171,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
     models = (
         Incident, Document, Citation, Person, Tip, TipNote, LibraryItem, ApiToken,
-        LawsuitStatusChange, KeyFiling,
+        LawsuitStatusChange, KeyFiling, BulkChange,
     )  # fmt: skip
     out = {}
     for model in models:

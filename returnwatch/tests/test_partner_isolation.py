@@ -55,7 +55,25 @@ def own_draft(other: Any, own: Any) -> dict[str, Any]:
 # change answers 403 (or, for a form that only explains, 302 back to the record).
 MATRIX: dict[str, list[Cell]] = {
     "staff:home": [Cell("GET", none, 200, 200, query="?q=zzunique")],
-    "staff:incident_create": [Cell("GET", none, 200, 200)],
+    "staff:incident_create": [
+        Cell("GET", none, 200, 200),
+        Cell("GET", none, 404, 404, query="?tip={tip}"),
+    ],
+    # Others' records are not among those a bulk action may touch: nothing changes.
+    "staff:bulk_apply": [
+        Cell(
+            "POST",
+            none,
+            302,
+            302,
+            data=lambda o, m: {
+                "ids": [o["draft"].pk, o["published"].pk],
+                "action": "city",
+                "value": "tijuana",
+            },
+        )
+    ],
+    "staff:bulk_undo": [Cell("POST", pk("bulk"), 404, 404)],
     "staff:incident_detail": [
         Cell("GET", ref("draft"), 404, 404),
         Cell("GET", ref("review"), 404, 404),
@@ -312,7 +330,7 @@ def _client_for(user: Any, verified: bool) -> Client:
 
 def _run(client: Client, name: str, cell: Cell, other: Any, own: Any, headers: Any) -> Any:
     url = reverse(name, kwargs=cell.target(other, own)) + cell.query.format(
-        draft=other["draft"].reference, published=other["published"].reference
+        draft=other["draft"].reference, published=other["published"].reference, tip=other["tip"].pk
     )
     data = cell.data(other, own) if cell.data else {}
     if cell.method == "GET":
