@@ -80,7 +80,7 @@ def test_researcher_records_editor_publishes_public_finds(
     context = chromium.new_context(viewport={"width": 1200, "height": 900})
     editor_page = context.new_page()
     sign_in(editor_page, live_server, editor.username)
-    editor_page.goto(f"{live_server.url}/staff/?status=review")
+    editor_page.click("nav.workspace-bar >> text=Waiting for my review")
     editor_page.click(f"text={incident.reference}")
     editor_page.click("text=Preview the public page")
     editor_page.wait_for_load_state()
@@ -99,7 +99,10 @@ def test_researcher_records_editor_publishes_public_finds(
     # --- the public finds it, by a word of its summary and by a facet, in both languages
     public_context = chromium.new_context()
     visitor = public_context.new_page()
-    visitor.goto(f"{live_server.url}/incidents/?q={WORD}")
+    visitor.goto(f"{live_server.url}/incidents/")
+    visitor.fill("input[name=q]", WORD)
+    visitor.press("input[name=q]", "Enter")
+    visitor.wait_for_load_state()
     assert incident.reference in visitor.content() or incident.title in visitor.content()
     visitor.click(f"text={incident.title}")
     visitor.wait_for_load_state()
@@ -107,9 +110,14 @@ def test_researcher_records_editor_publishes_public_finds(
     assert "Diario de Ejemplo" in visitor.content()
     assert "Restricted: the shelter" not in visitor.content()
 
-    visitor.goto(f"{live_server.url}/es/incidents/?type=kidnapping")
+    # In Spanish, by the language switch and a facet link, keeping the word.
+    visitor.go_back()
+    visitor.click("nav.languages >> a[lang=es]")
+    visitor.wait_for_load_state()
     assert visitor.locator("html").get_attribute("lang") == "es"
     assert incident.title in visitor.content()
-    visitor.goto(f"{live_server.url}/es/incidents/?q={WORD}&city=tijuana")
+    visitor.click("a[href*='city=tijuana']")
+    visitor.wait_for_load_state()
+    assert "city=tijuana" in visitor.url and WORD in visitor.url
     assert incident.title in visitor.content()
     public_context.close()
