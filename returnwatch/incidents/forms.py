@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -13,6 +14,7 @@ from returnwatch.accounts.models import Role, User
 
 from . import files, rules
 from .models import (
+    AccountabilityStep,
     Citation,
     City,
     Document,
@@ -415,3 +417,20 @@ class SourceForm(forms.Form):
 
 
 SourceFormSet = forms.formset_factory(SourceForm, extra=2, max_num=10, absolute_max=10)
+
+
+class AccountabilityStepForm(forms.ModelForm):
+    class Meta:
+        model = AccountabilityStep
+        fields = ["date", "kind", "office", "reference_number", "note"]
+        widgets = {"date": DateInput()}
+        help_texts = {
+            "reference_number": _("Kept restricted and encrypted: never shown in public."),
+            "note": _("Public, e.g. “CRCL closed the complaint without a finding.” No names."),
+        }
+
+    def clean_date(self) -> Any:
+        date = self.cleaned_data.get("date")
+        if date and date > dt.date.today():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return date

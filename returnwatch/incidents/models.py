@@ -478,3 +478,51 @@ class BulkChange(models.Model):
 
     def __str__(self) -> str:
         return f"bulk change #{self.pk} ({self.action})"
+
+
+class AccountabilityStep(models.Model):
+    """A dated step in what happened after an incident (incidents/accountability.py):
+    a complaint filed and its answer, a lawsuit and its status. The office's reference
+    number is restricted (encrypted at rest, never public); the rest is public once the
+    incident is published."""
+
+    class Kind(models.TextChoices):
+        FILED = "filed", _("complaint filed")
+        ACKNOWLEDGED = "acknowledged", _("acknowledged")
+        INVESTIGATING = "investigating", _("investigation opened")
+        CLOSED_FINDING = "closed-finding", _("closed with a finding")
+        CLOSED_NO_FINDING = "closed-no-finding", _("closed without a finding")
+        NO_ANSWER = "no-answer", _("no answer")
+        LAWSUIT_FILED = "lawsuit-filed", _("lawsuit filed")
+        LAWSUIT_STATUS = "lawsuit-status", _("lawsuit status")
+
+    class Office(models.TextChoices):
+        CRCL = "crcl", _("DHS Office for Civil Rights and Civil Liberties (CRCL)")
+        OIG = "oig", _("DHS Office of Inspector General (OIG)")
+        OTHER = "other", _("another office")
+        COURT = "court", _("a court")
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="accountability_steps"
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("step"), max_length=20, choices=Kind.choices)
+    office = models.CharField(_("office"), max_length=10, choices=Office.choices)
+    reference_number = EncryptedTextField(_("office's reference number (restricted)"), blank=True)
+    lawsuit = models.ForeignKey(
+        "library.LibraryItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("lawsuit in the library"),
+    )
+    note = models.CharField(_("public note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        verbose_name = _("accountability step")
+
+    def __str__(self) -> str:
+        return f"accountability step #{self.pk}"

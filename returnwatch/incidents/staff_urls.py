@@ -22,6 +22,16 @@ urlpatterns = [
         v.citation_delete,
         name="citation_delete",
     ),
+    path(
+        "incidents/<str:reference>/accountability/",
+        v.accountability_add,
+        name="accountability_add",
+    ),
+    path(
+        "incidents/<str:reference>/accountability/<int:pk>/delete/",
+        v.accountability_delete,
+        name="accountability_delete",
+    ),
     path("incidents/<str:reference>/persons/new/", v.person_add, name="person_add"),
     path("incidents/<str:reference>/persons/<int:pk>/edit/", v.person_edit, name="person_edit"),
     path(

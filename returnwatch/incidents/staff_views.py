@@ -32,6 +32,7 @@ from returnwatch.audit.models import Entry
 
 from . import actions, bulk, checklist, files, merging, queues, search, workflow
 from .forms import (
+    AccountabilityStepForm,
     ChooseDocumentForm,
     CitationForm,
     DocumentForm,
@@ -425,6 +426,8 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         "can_delete": access.can(request, "delete", incident),
         "merged": incident.merged.only("reference", "title"),
         "tags": incident.tags.all(),
+        "accountability_steps": incident.accountability_steps.all(),
+        "accountability_form": AccountabilityStepForm(),
     }
 
 
@@ -752,6 +755,45 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
         return redirect("staff:incident_detail", reference)
     context = {"incident": citation.incident, "what": citation.document}
     return render(request, "incidents/staff/confirm_delete.html", context)
+
+
+# ---------------------------------------------------------------------------- accountability
+
+
+@researcher_required
+@require_POST
+def accountability_add(request: HttpRequest, reference: str) -> HttpResponse:
+    """A dated step of what happened next (complaint, answer, lawsuit): changing the record."""
+    incident = _get_incident(request, reference)
+    workflow.require_edit(request, incident)
+    form = AccountabilityStepForm(request.POST)
+    if not form.is_valid():
+        context = _detail_context(request, incident)
+        context["accountability_form"] = form
+        return render(request, "incidents/staff/incident_detail.html", context, status=400)
+    with transaction.atomic():
+        step = form.save(commit=False)
+        step.incident = incident
+        step.save()
+        # Field names only: the reference number never reaches the history.
+        log.record(request.user, "create", step, form.changed_data, about=incident)
+        incident.save(update_fields=["updated_at"])
+    messages.success(request, _("Step recorded."))
+    return redirect("staff:incident_detail", incident.reference)
+
+
+@researcher_required
+@require_POST
+def accountability_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    incident = _get_incident(request, reference)
+    workflow.require_edit(request, incident)
+    step = get_object_or_404(incident.accountability_steps, pk=pk)
+    with transaction.atomic():
+        log.record(request.user, "delete", step, about=incident)
+        step.delete()
+        incident.save(update_fields=["updated_at"])
+    messages.success(request, _("Step removed."))
+    return redirect("staff:incident_detail", incident.reference)
 
 
 # ---------------------------------------------------------------------------- persons

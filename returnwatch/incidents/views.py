@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from returnwatch import public
 
-from . import charts, facets, filters, stats
+from . import accountability, charts, facets, filters, stats
 
 PER_PAGE = 50
 
@@ -126,6 +126,9 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "updated": long_date(incident.updated_at),
             "retracted": long_date(incident.retracted_at),
             "accessed": long_date(timezone.now()),
+            "accountability": []
+            if incident.is_retracted
+            else accountability.public_steps(reference),
         },
     )
 
@@ -143,7 +146,12 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/stats.html",
-        {"stats": numbers, "timeline": timeline, "breakdowns": breakdowns},
+        {
+            "stats": numbers,
+            "timeline": timeline,
+            "breakdowns": breakdowns,
+            "accountability": accountability.summary(),
+        },
     )
 
 

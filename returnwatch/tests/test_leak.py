@@ -12,7 +12,13 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from returnwatch.incidents.models import Citation, Document, DocumentKind, Person
+from returnwatch.incidents.models import (
+    AccountabilityStep,
+    Citation,
+    Document,
+    DocumentKind,
+    Person,
+)
 
 MARKERS: list[str] = []
 
@@ -44,6 +50,14 @@ def restricted_world(make_incident, make_user):
         a_number="A" + marker("anumber"),
         contact=marker("contact"),
         notes=marker("notes"),
+    )
+    AccountabilityStep.objects.create(
+        incident=published,
+        date=dt.date(2020, 1, 2),
+        kind="filed",
+        office="crcl",
+        reference_number=marker("crclreference"),
+        note="A complaint was filed.",
     )
     interview = Document.objects.create(
         kind=DocumentKind.objects.get(code="interview"),

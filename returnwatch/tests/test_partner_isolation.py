@@ -142,6 +142,20 @@ MATRIX: dict[str, list[Cell]] = {
             404,
         ),
     ],
+    "staff:accountability_add": [
+        Cell("POST", ref("draft"), 404, 404, data=lambda o, m: {"date": "2025-01-01"}),
+        Cell(
+            "POST",
+            ref("published"),
+            403,
+            403,
+            data=lambda o, m: {"date": "2025-01-01", "kind": "filed", "office": "crcl"},
+        ),
+    ],
+    "staff:accountability_delete": [
+        Cell("POST", lambda o, m: {"reference": o["draft"].reference, "pk": 1}, 404, 404),
+        Cell("POST", lambda o, m: {"reference": o["published"].reference, "pk": 1}, 403, 403),
+    ],
     "staff:person_add": [
         Cell("POST", ref("draft"), 404, 404, data=lambda o, m: {"name": "x"}),
         Cell("POST", ref("published"), 403, 403, data=lambda o, m: {"name": "x"}),
