@@ -191,6 +191,7 @@ def map_svg(data: MapData, *, svg_id: str = "rw-map") -> SafeString:
     ]
     # Ports of entry: small open squares on the US side of the border.
     port_parts = []
+    port_title = _("Port of entry: %(port)s")
     for port in data.ports:
         px, py = project(*port.lonlat)
         if not (0 <= px <= width and 0 <= py <= height):
@@ -198,7 +199,7 @@ def map_svg(data: MapData, *, svg_id: str = "rw-map") -> SafeString:
         port_parts.append(
             f'<path class="port" d="M{_f(px - 2.2)} {_f(py - 2.2)}h4.4v4.4h-4.4z" '
             f'fill="#fff" stroke="{INK}" stroke-width=".9"><title>'
-            f"{escape(_('Port of entry: %(port)s') % {'port': port.label})}</title></path>"
+            f"{escape(port_title % {'port': port.label})}</title></path>"
         )
     city_parts, label_parts, leaders, dots = [], [], [], []
     # Largest first in the document (drawn first), so smaller circles sit on top.
@@ -241,9 +242,8 @@ def map_svg(data: MapData, *, svg_id: str = "rw-map") -> SafeString:
             f'fill="#5c5c5c"{extra}>{escape(text)}</text>'
         )
     parts.append(f'<g class="base-labels" aria-hidden="true">{"".join(base_labels)}</g>')
-    parts.append(
-        f'<g class="ports" aria-label="{escape(_("Ports of entry"))}">{"".join(port_parts)}</g>'
-    )
+    ports_label = escape(_("Ports of entry"))
+    parts.append(f'<g class="ports" aria-label="{ports_label}">{"".join(port_parts)}</g>')
     if leaders:
         parts.append(
             f'<g class="leaders" stroke="{INK}" fill="none" aria-hidden="true">'
