@@ -32,7 +32,7 @@ OTHER = "#f1f1f1"
 LINE = "#9a9a9a"
 
 LABEL_SIZE = 13.0  # user units; laid out for a phone (the stylesheet shrinks it on wide screens)
-CHAR_WIDTH = 0.62  # of the font size: DejaVu Sans, wider than most system fonts
+CHAR_WIDTH = 0.64  # of the font size: DejaVu Sans, wider than most system fonts
 R_MAX = 17.0
 GAP = 1.5
 
@@ -106,7 +106,8 @@ def place_label(
     text: str, x: float, y: float, r: float, taken: list[Box], width: float, height: float
 ) -> Label | None:
     """The first spot around a circle where the text overlaps nothing taken, or None."""
-    w, h = len(text) * LABEL_SIZE * CHAR_WIDTH, LABEL_SIZE
+    # Glyphs reach ~0.95 of the size above the baseline and ~0.25 below it.
+    w, h = len(text) * LABEL_SIZE * CHAR_WIDTH, LABEL_SIZE * 1.2
     pad = 2.0
     d = r * 0.72
     candidates = [
@@ -127,7 +128,7 @@ def place_label(
             continue
         taken.append(box)
         tx = {"start": bx, "middle": bx + w / 2, "end": bx + w}[anchor]
-        return Label(tx, by + h * 0.8, anchor)
+        return Label(tx, by + LABEL_SIZE * 0.95, anchor)
     return None
 
 
@@ -232,7 +233,7 @@ def map_svg(data: MapData, *, svg_id: str = "rw-map") -> SafeString:
         x, y = project(lon, lat)
         size = {"country": 11.0, "sea": 10.0, "state": 9.5}[kind]
         w = len(text) * size * (0.7 if kind == "country" else CHAR_WIDTH)
-        box = (x - w / 2, y - size, x + w / 2, y + 2)
+        box = (x - w / 2, y - size * 0.95, x + w / 2, y + size * 0.25)
         if box[0] < 0 or box[2] > width or any(_overlaps(box, t) for t in taken):
             continue
         taken.append(box)
