@@ -10,6 +10,7 @@ RETURNWATCH_MAP_MIN_CITY_INCIDENTS (default 1: none) are drawn as one circle per
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -184,7 +185,7 @@ def _ports() -> list[Port]:
 def compute(search: filters.Search) -> MapData:
     """The map of a search, cached until the data changes (one entry per search and language)."""
     min_count = min_city_incidents()
-    params = urlencode(search.params())
+    params = hashlib.sha256(urlencode(search.params()).encode()).hexdigest()[:32]
     key = f"map:{translation.get_language()}:{data_version()}:{min_count}:{params}"
     found = cache.get(key)
     if found is not None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from returnwatch.incidents import filters
 
@@ -25,7 +25,7 @@ def map_context(data: places.MapData) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 def map_page(request: HttpRequest) -> HttpResponse:
     search = filters.parse(request.GET)
     return render(request, "maps/map.html", map_context(places.compute(search)))

@@ -53,12 +53,19 @@
     });
     figure.insertBefore(bar, svg);
 
+    // The wheel zooms with Ctrl, or once zoomed in; otherwise it scrolls the page as usual.
     svg.addEventListener("wheel", function (e) {
-      if (!e.ctrlKey && !svg.classList.contains("zoomed") && e.deltaY > 0) return;
+      if (!e.ctrlKey && !svg.classList.contains("zoomed")) return;
       e.preventDefault();
       var f = fraction(e.clientX, e.clientY);
       zoom(e.deltaY < 0 ? 1.25 : 0.8, f[0], f[1]);
     }, { passive: false });
+
+    svg.addEventListener("dblclick", function (e) {
+      if (e.target.closest("a")) return;
+      var f = fraction(e.clientX, e.clientY);
+      zoom(1.6, f[0], f[1]);
+    });
 
     // Drag to pan (one pointer), pinch to zoom (two); a drag is not a click on a city.
     var pointers = {}, start = null, dragged = false, pinch = 0;
