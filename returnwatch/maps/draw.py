@@ -294,7 +294,7 @@ def mini_svg(year: Year, peak: int) -> SafeString:
             continue
         x, y = project(*place.lonlat)
         r = max(1.4, 9 * math.sqrt(place.count / max(peak, 1)))
-        dots.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}"/>')
+        dots.append(f'<circle cx="{round(x)}" cy="{round(y)}" r="{_f(r)}"/>')
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="rw-mini" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(label)}"><use href="#{MINI_ID}"/>'

@@ -1,5 +1,5 @@
 // Map enhancements (progressive: the server-drawn map and its list work without this file).
-// Zoom buttons, wheel and pinch zoom, drag to pan, and a tooltip for each city.
+// Zoom buttons, double-click and Ctrl+wheel zoom, drag to pan, pinch, and a tooltip per city.
 (function () {
   "use strict";
   var maps = document.querySelectorAll("svg.rw-map");
@@ -103,6 +103,8 @@
     function up(e) {
       delete pointers[e.pointerId];
       if (!Object.keys(pointers).length) start = null;
+      // The click that ends a drag comes in this same task; later ones (keyboard) are real.
+      if (dragged) setTimeout(function () { dragged = false; }, 0);
     }
     svg.addEventListener("pointerup", up);
     svg.addEventListener("pointercancel", up);
