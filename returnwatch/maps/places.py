@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -110,16 +110,25 @@ def _matching(search: filters.Search) -> QuerySet[Incident]:
     return filters.pinned(base, search.apply(base)) if search.is_filtered else base
 
 
-def _city_counts(search: filters.Search, matching: QuerySet[Incident]) -> dict[str, int]:
-    results = facets.counts_for_page(search, matching)
-    city = next(r for r in results if r.param == "city")
-    return {v.code: v.count for v in city.values if v.count}
+def _facet(results: list[facets.FacetResult], param: str) -> dict[str, int]:
+    found = next(r for r in results if r.param == param)
+    return {v.code: v.count for v in found.values if v.count}
 
 
-def _year_counts(search: filters.Search, matching: QuerySet[Incident]) -> dict[int, int]:
-    results = facets.counts_for_page(search, matching)
-    year = next(r for r in results if r.param == "year")
-    return {int(v.code): v.count for v in year.values if v.count}
+def _cities_by_year(matching: QuerySet[Incident], years: list[int]) -> dict[int, dict[str, int]]:
+    """City counts per year over the matching set, in one grouped query (not one facet
+    computation per year); a test checks them against each year's own facet counts."""
+    out: dict[int, dict[str, int]] = {}
+    rows = (
+        matching.filter(year__in=years, city__isnull=False)
+        .order_by()
+        .values("year", "city__code")
+        .annotate(n=Count("pk"))
+        .values_list("year", "city__code", "n")
+    )
+    for year, code, n in rows:
+        out.setdefault(year, {})[code] = n
+    return out
 
 
 def _places(search: filters.Search, counts: dict[str, int], min_count: int) -> list[Place]:
@@ -191,11 +200,16 @@ def compute(search: filters.Search) -> MapData:
     if found is not None:
         return dataclasses.replace(found, search=search)
     matching = _matching(search)
-    places = _places(search, _city_counts(search, matching), min_count)
-    # The strip: one small map per year of the search without its own year filter.
+    results = facets.counts_for_page(search, matching)
+    places = _places(search, _facet(results, "city"), min_count)
+    # The strip: one small map per year of the search without its own year filter; the
+    # years and their totals are that search's year facet.
     unyeared = dataclasses.replace(search, years=[])
-    years_base = matching if not search.years else _matching(unyeared)
-    per_year = sorted(_year_counts(unyeared, years_base).items())[-MAX_YEARS:]
+    years_base = _matching(unyeared) if search.years else matching
+    unyeared_results = facets.counts_for_page(unyeared, years_base) if search.years else results
+    per_year = sorted((int(y), n) for y, n in _facet(unyeared_results, "year").items())
+    per_year = per_year[-MAX_YEARS:]
+    by_year = _cities_by_year(years_base, [y for y, _ in per_year])
     years = []
     for y, n in per_year:
         one = dataclasses.replace(search, years=[y])
@@ -205,7 +219,7 @@ def compute(search: filters.Search) -> MapData:
                 count=n,
                 query=query_string(search, year=[str(y)]),
                 selected=search.years == [y],
-                places=tuple(_places(one, _city_counts(one, _matching(one)), min_count)),
+                places=tuple(_places(one, by_year.get(y, {}), min_count)),
             )
         )
     data = MapData(

@@ -202,3 +202,19 @@ def test_same_search_is_answered_from_the_cache_until_the_data_changes(
     make_incident(city="reynosa", types=["kidnapping"])
     drawn = circles(main_svg(client.get("/map/?type=kidnapping").content.decode()))
     assert drawn["reynosa"][0] == 2
+
+
+def test_each_small_map_counts_what_the_search_of_its_year_counts(client, cases) -> None:
+    from django.http import QueryDict
+
+    from returnwatch.incidents import filters
+    from returnwatch.maps import places
+
+    for query in ("", "type=kidnapping", "type=kidnapping&year=2020"):
+        data = places.compute(filters.parse(QueryDict(query)))
+        assert [y.year for y in data.years] == [2019, 2020]
+        base = "&".join(p for p in query.split("&") if p and not p.startswith("year="))
+        for y in data.years:
+            expected = facet_counts(client, f"{base}&year={y.year}")
+            assert {p.key: p.count for p in y.places} == expected, (query, y.year)
+            assert y.count == facet_counts(client, base, "year")[str(y.year)]
