@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "returnwatch.intake",
     "returnwatch.complaints",
     "returnwatch.exports",
+    "returnwatch.maps",
 ]
 
 MIDDLEWARE = [
@@ -216,6 +217,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DATA_LICENSE = os.environ.get("DATA_LICENSE", "CC-BY-4.0")
+# /map/: cities with fewer matching published incidents than this are drawn as their state.
+RETURNWATCH_MAP_MIN_CITY_INCIDENTS = int(os.environ.get("RETURNWATCH_MAP_MIN_CITY_INCIDENTS", "1"))
 
 # One process (make run, tests): memory. Several app servers: REDIS_URL (Django's Redis cache),
 # so cached statistics and facet counts are shared and invalidated for all at once; one machine

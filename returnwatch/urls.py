@@ -35,5 +35,6 @@ urlpatterns += i18n_patterns(
     path("report/", include("returnwatch.intake.urls")),
     path("complaint/", include("returnwatch.complaints.urls")),
     path("", include("returnwatch.exports.page_urls")),
+    path("", include("returnwatch.maps.urls")),
     prefix_default_language=False,
 )
