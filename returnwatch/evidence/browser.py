@@ -1,0 +1,190 @@
+"""The browser session: the system Chromium renders the page; every request it makes goes
+through `fetch` (guarded, limited, recorded) and comes back to it through request routing.
+
+The context is new for each capture, so no cookie of a staff session (or of an earlier
+capture) is ever sent. Chromium is also started with a proxy that does not exist and no
+service workers: a request that somehow escaped the routing would fail, not reach a network.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .fetch import Budget, Exchange, LimitReached, fetch_chain
+from .guard import Guard
+
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-features=DnsPrefetch,NetworkPrediction",
+    "--proxy-server=http://127.0.0.1:9",  # nowhere: only routed requests get an answer
+    "--proxy-bypass-list=<-loopback>",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+T = TypeVar("T")
+
+
+@dataclass
+class Session:
+    """What one visit produced: every exchange in order, and the rendered page."""
+
+    exchanges: list[Exchange] = field(default_factory=list)
+    page_chain: list[Exchange] = field(default_factory=list)  # the page's redirects and itself
+    error: str = ""
+    browser_version: str = ""
+    html: str = ""
+    title: str = ""
+    screenshot: bytes = b""
+    pdf: bytes = b""
+
+    @property
+    def page(self) -> Exchange | None:
+        return self.page_chain[-1] if self.page_chain else None
+
+
+def chromium_available() -> bool:
+    return os.access(settings.CAPTURE_CHROMIUM, os.X_OK)
+
+
+def in_own_thread(fn: Callable[[], T]) -> T:
+    """Playwright's sync API refuses a thread that runs an asyncio loop (Django's async
+    views, a test's own browser): the browser always gets a thread of its own."""
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append(("ok", fn()))
+        except BaseException as e:  # handed back to the caller
+            out.append(("error", e))
+
+    thread = threading.Thread(target=run, name="capture-browser", daemon=True)
+    thread.start()
+    thread.join()
+    kind, value = out[0]
+    if kind == "error":
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def visit(url: str, guard: Guard, budget: Budget) -> Session:
+    """Fetch the page (following redirects ourselves), then render it in Chromium."""
+    session = Session()
+    session.page_chain = fetch_chain(url, guard, budget, headers=[("User-Agent", user_agent())])
+    session.exchanges.extend(session.page_chain)
+    page = session.page
+    if page is None or not page.complete or page.error:
+        session.error = page.error if page else _("Nothing was fetched.")
+        return session
+    try:
+        in_own_thread(lambda: _render(session, guard, budget))
+    except LimitReached as e:
+        session.error = str(e)
+    return session
+
+
+def user_agent() -> str:
+    return f"Mozilla/5.0 (X11; Linux x86_64) ReturnWatch-capture/{settings_version()}"
+
+
+def settings_version() -> str:
+    from . import capture
+
+    return capture.TOOL_VERSION
+
+
+def _render(session: Session, guard: Guard, budget: Budget) -> None:
+    from playwright.sync_api import Error, Route, sync_playwright
+
+    page_exchange = session.page
+    assert page_exchange is not None
+    served_page = False
+
+    def handle(route: Route) -> None:
+        nonlocal served_page
+        request = route.request
+        if not served_page and request.is_navigation_request():
+            served_page = True
+            return _fulfill(route, page_exchange)
+        try:
+            budget.remaining()
+        except LimitReached:
+            return route.abort("timedout")
+        headers = list(request.headers_array())
+        headers = [(h["name"], h["value"]) for h in headers]
+        chain = fetch_chain(
+            request.url,
+            guard,
+            budget,
+            method=request.method,
+            headers=headers,
+            body=request.post_data_buffer or b"",
+        )
+        session.exchanges.extend(chain)
+        last = chain[-1]
+        if not last.complete or last.location:
+            return route.abort("failed")
+        _fulfill(route, last)
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=settings.CAPTURE_CHROMIUM, args=LAUNCH_ARGS)
+        session.browser_version = f"Chromium {browser.version}"
+        try:
+            context = browser.new_context(
+                viewport=VIEWPORT,
+                user_agent=user_agent(),
+                service_workers="block",
+                accept_downloads=False,
+                ignore_https_errors=True,
+            )
+            context.route("**/*", handle)
+            tab = context.new_page()
+            timeout = budget.remaining() * 1000
+            try:
+                tab.goto(page_exchange.url, wait_until="load", timeout=timeout)
+                _settle(tab, budget)
+            except Error as e:
+                if "Timeout" in str(e):
+                    raise LimitReached(budget.too_slow()) from e
+                raise
+            session.html = tab.content()
+            session.title = tab.title()
+            session.screenshot = tab.screenshot(full_page=True, type="png", timeout=timeout)
+            session.pdf = tab.pdf(print_background=True)
+        finally:
+            browser.close()
+
+
+def _settle(tab: Any, budget: Budget) -> None:
+    """Scroll to the end so lazy images load, then wait briefly for the network to rest."""
+    from playwright.sync_api import Error
+
+    tab.evaluate(
+        "async () => { for (let y = 0; y < document.body.scrollHeight && y < 20000; y += 800)"
+        " { window.scrollTo(0, y); await new Promise(r => setTimeout(r, 50)); }"
+        " window.scrollTo(0, 0); }"
+    )
+    try:
+        tab.wait_for_load_state("networkidle", timeout=min(3000, budget.remaining() * 1000))
+    except Error:
+        pass  # a page that never rests (polling, ads) is captured as it is
+
+
+def _fulfill(route: Any, ex: Exchange) -> None:
+    headers: dict[str, str] = {}
+    for k, v in ex.headers:
+        if k.lower() == "content-length":
+            continue
+        headers[k] = f"{headers[k]}\n{v}" if k in headers and k.lower() == "set-cookie" else v
+    route.fulfill(status=ex.status or 502, headers=headers, body=ex.body)
