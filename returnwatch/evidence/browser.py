@@ -9,8 +9,10 @@ service workers: a request that somehow escaped the routing would fail, not reac
 from __future__ import annotations
 
 import os
+import queue
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -58,24 +60,58 @@ def chromium_available() -> bool:
     return os.access(settings.CAPTURE_CHROMIUM, os.X_OK)
 
 
-def in_own_thread(fn: Callable[[], T]) -> T:
-    """Playwright's sync API refuses a thread that runs an asyncio loop (Django's async
-    views, a test's own browser): the browser always gets a thread of its own."""
-    out: list[Any] = []
+class BrowserThread:
+    """One thread that owns Playwright and a running Chromium, and renders captures one after
+    another, each in a new context. Playwright's sync API refuses a thread that runs an
+    asyncio loop (Django's async views, a test's own browser), so the browser never runs in
+    the caller's thread; and keeping it started saves seconds a capture. It closes Chromium
+    after IDLE_SECONDS without work and starts it again when a capture comes."""
 
-    def run() -> None:
-        try:
-            out.append(("ok", fn()))
-        except BaseException as e:  # handed back to the caller
-            out.append(("error", e))
+    IDLE_SECONDS = 300
 
-    thread = threading.Thread(target=run, name="capture-browser", daemon=True)
-    thread.start()
-    thread.join()
-    kind, value = out[0]
-    if kind == "error":
-        raise value
-    return value  # type: ignore[no-any-return]
+    def __init__(self) -> None:
+        self.jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]]] = queue.Queue()
+        threading.Thread(target=self._serve, name="capture-browser", daemon=True).start()
+
+    def run(self, job: Callable[[Any], T]) -> T:
+        """Run `job(browser)` in the browser thread and return what it returns."""
+        done: Future[T] = Future()
+        self.jobs.put((job, done))
+        return done.result()
+
+    def _serve(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = None
+            while True:
+                try:
+                    job, done = self.jobs.get(timeout=self.IDLE_SECONDS)
+                except queue.Empty:
+                    if browser is not None:
+                        browser.close()
+                        browser = None
+                    continue
+                try:
+                    if browser is None or not browser.is_connected():
+                        browser = p.chromium.launch(
+                            executable_path=settings.CAPTURE_CHROMIUM, args=LAUNCH_ARGS
+                        )
+                    done.set_result(job(browser))
+                except BaseException as e:  # handed to the caller
+                    done.set_exception(e)
+
+
+_thread: BrowserThread | None = None
+_thread_lock = threading.Lock()
+
+
+def browser_thread() -> BrowserThread:
+    global _thread
+    with _thread_lock:
+        if _thread is None:
+            _thread = BrowserThread()
+        return _thread
 
 
 def visit(url: str, guard: Guard, budget: Budget) -> Session:
@@ -88,24 +124,21 @@ def visit(url: str, guard: Guard, budget: Budget) -> Session:
         session.error = page.error if page else _("Nothing was fetched.")
         return session
     try:
-        in_own_thread(lambda: _render(session, guard, budget))
+        browser_thread().run(lambda b: _render(b, session, guard, budget))
     except LimitReached as e:
         session.error = str(e)
     return session
 
 
 def user_agent() -> str:
-    return f"Mozilla/5.0 (X11; Linux x86_64) ReturnWatch-capture/{settings_version()}"
-
-
-def settings_version() -> str:
     from . import capture
 
-    return capture.TOOL_VERSION
+    return f"Mozilla/5.0 (X11; Linux x86_64) ReturnWatch-capture/{capture.TOOL_VERSION}"
 
 
-def _render(session: Session, guard: Guard, budget: Budget) -> None:
-    from playwright.sync_api import Error, Route, sync_playwright
+def _render(browser: Any, session: Session, guard: Guard, budget: Budget) -> None:
+    """Render the page in a new context of the running browser (no cookies, no cache)."""
+    from playwright.sync_api import Error, Route
 
     page_exchange = session.page
     assert page_exchange is not None
@@ -121,8 +154,7 @@ def _render(session: Session, guard: Guard, budget: Budget) -> None:
             budget.remaining()
         except LimitReached:
             return route.abort("timedout")
-        headers = list(request.headers_array())
-        headers = [(h["name"], h["value"]) for h in headers]
+        headers = [(h["name"], h["value"]) for h in request.headers_array()]
         chain = fetch_chain(
             request.url,
             guard,
@@ -137,33 +169,31 @@ def _render(session: Session, guard: Guard, budget: Budget) -> None:
             return route.abort("failed")
         _fulfill(route, last)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=settings.CAPTURE_CHROMIUM, args=LAUNCH_ARGS)
-        session.browser_version = f"Chromium {browser.version}"
+    session.browser_version = f"Chromium {browser.version}"
+    context = browser.new_context(
+        viewport=VIEWPORT,
+        user_agent=user_agent(),
+        service_workers="block",
+        accept_downloads=False,
+        ignore_https_errors=True,
+    )
+    try:
+        context.route("**/*", handle)
+        tab = context.new_page()
+        timeout = budget.remaining() * 1000
         try:
-            context = browser.new_context(
-                viewport=VIEWPORT,
-                user_agent=user_agent(),
-                service_workers="block",
-                accept_downloads=False,
-                ignore_https_errors=True,
-            )
-            context.route("**/*", handle)
-            tab = context.new_page()
-            timeout = budget.remaining() * 1000
-            try:
-                tab.goto(page_exchange.url, wait_until="load", timeout=timeout)
-                _settle(tab, budget)
-            except Error as e:
-                if "Timeout" in str(e):
-                    raise LimitReached(budget.too_slow()) from e
-                raise
-            session.html = tab.content()
-            session.title = tab.title()
-            session.screenshot = tab.screenshot(full_page=True, type="png", timeout=timeout)
-            session.pdf = tab.pdf(print_background=True)
-        finally:
-            browser.close()
+            tab.goto(page_exchange.url, wait_until="load", timeout=timeout)
+            _settle(tab, budget)
+        except Error as e:
+            if "Timeout" in str(e):
+                raise LimitReached(budget.too_slow()) from e
+            raise
+        session.html = tab.content()
+        session.title = tab.title()
+        session.screenshot = tab.screenshot(full_page=True, type="png", timeout=timeout)
+        session.pdf = tab.pdf(print_background=True)
+    finally:
+        context.close()
 
 
 def _settle(tab: Any, budget: Budget) -> None:

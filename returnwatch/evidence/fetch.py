@@ -131,7 +131,7 @@ def fetch(
         chunks = []
         while True:
             sock.settimeout(budget.remaining())
-            chunk = response.read(READ)
+            chunk = response.read1(READ)  # one receive: the deadline is checked between
             if not chunk:
                 break
             budget.spend(len(chunk))

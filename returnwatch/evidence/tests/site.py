@@ -41,6 +41,7 @@ def png(color: str) -> bytes:
 class Site:
     def __init__(self, tmp: Path) -> None:
         self.version = 1
+        self.requests: list[dict[str, str]] = []  # every request the site got: path, host, cookie
         self.slow_seconds = 30
         handler = type("Handler", (_Handler,), {"site": self})
         self.http = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -87,6 +88,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: C901 - one branch per test page
         path = self.path
+        self.site.requests.append(
+            {
+                "path": path,
+                "host": self.headers.get("Host", ""),
+                "cookie": self.headers.get("Cookie", ""),
+            }
+        )
         if path == "/article.html":
             self.send(
                 200,
@@ -105,6 +113,10 @@ class _Handler(BaseHTTPRequestHandler):
                 200,
                 b"<html><body><h1>Exclusive</h1><p>Subscribe to continue reading this story.</p></body></html>",
             )
+        elif path == "/mixed.html":
+            port = self.server.server_address[1]
+            body = f"<html><body><p>Local picture and one from another host:</p><img src='/img/map.png'><img src='http://localhost:{port}/img/photo.png'></body></html>"
+            self.send(200, body.encode())
         elif path == "/style.css":
             self.send(
                 200,
