@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from returnwatch import security
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.incidents import staff_views
 from returnwatch.incidents.models import Document
@@ -145,7 +146,10 @@ def capture_replay(request: HttpRequest, pk: int) -> HttpResponse:
     if cap.file(FileKind.WACZ) is None:
         raise Http404
     src = _archive_url(cap, cap.final_url or cap.url)
-    return _no_store(render(request, "evidence/capture_replay.html", {"capture": cap, "src": src}))
+    response = render(request, "evidence/capture_replay.html", {"capture": cap, "src": src})
+    # The site's policy, plus frames from this server (the archive view) and nowhere else.
+    response["Content-Security-Policy"] = f"{security.CONTENT_SECURITY_POLICY}; frame-src 'self'"
+    return _no_store(response)
 
 
 def _archive_url(cap: Capture, url: str) -> str:

@@ -20,4 +20,6 @@ def document_captures(context: Any, document: Any) -> dict[str, Any]:
         "pending": any(c.pending for c in captures),
         "chromium_ok": browser.chromium_available(),
         "csrf_token": context.get("csrf_token"),
+        # Reloaded without the #captures fragment (a refresh to the same fragment does nothing).
+        "path": context["request"].path,
     }
