@@ -28,11 +28,12 @@ from PIL import Image
 from pypdf import PdfReader
 from warcio.archiveiterator import ArchiveIterator
 
-from returnwatch.evidence import archive, capture, signing
+from returnwatch.evidence import archive, capture, signing, timestamps
 from returnwatch.evidence.models import BlockedHost, Capture, CaptureFile, CaptureStatus
 from returnwatch.incidents.models import Citation, Document, DocumentKind
 
-from .site import Site
+from .site import Site, self_signed
+from .tsa import LocalTSA
 
 pytestmark = pytest.mark.skipif(
     not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed"
@@ -161,6 +162,45 @@ def test_manifest_signature_verifies_with_openssl(
         text=True,
     )
     assert "Signature Verified Successfully" in result.stdout, result.stderr
+
+
+def test_manifest_is_time_stamped_and_the_stamp_verifies_offline(
+    site: Site, researcher: Any, client: Any, settings: Any, tmp_path: Path
+) -> None:
+    tsa = LocalTSA(tmp_path)
+    settings.EVIDENCE_TSA_URLS = [tsa.url]
+    settings.EVIDENCE_TSA_ROOTS_FILE = str(tsa.roots_file)
+    try:
+        c = run_capture(f"{site.url}/article.html", researcher)
+    finally:
+        tsa.close()
+    manifest, token = stored(c, "manifest").read_bytes(), stored(c, "timestamp").read_bytes()
+    when = timestamps.verify(manifest, token)
+    assert when is not None and abs((when - c.finished_at).total_seconds()) < 60
+    assert timestamps.verify(manifest + b" ", token) is None  # another manifest: no
+    settings.EVIDENCE_TSA_ROOTS_FILE = self_signed(tmp_path)[0]  # another authority's root: no
+    assert timestamps.verify(manifest, token) is None
+    settings.EVIDENCE_TSA_ROOTS_FILE = str(tsa.roots_file)
+    client.force_login(researcher)
+    page = client.get(reverse("staff:capture_detail", args=[c.pk])).content.decode()
+    assert when.strftime("%Y-%m-%d %H:%M:%S") + " UTC" in page
+    if shutil.which("openssl"):  # and with a public tool
+        result = subprocess.run(
+            [
+                "openssl",
+                "ts",
+                "-verify",
+                "-data",
+                str(stored(c, "manifest")),
+                "-in",
+                str(stored(c, "timestamp")),
+                "-CAfile",
+                str(tsa.roots_file),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert "Verification: OK" in result.stdout, result.stderr
 
 
 def test_paywall_page_is_flagged(site: Site, researcher: Any) -> None:
