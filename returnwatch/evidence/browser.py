@@ -13,6 +13,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -73,11 +74,16 @@ class BrowserThread:
         self.jobs: queue.Queue[tuple[Callable[[Any], Any], Future[Any]]] = queue.Queue()
         threading.Thread(target=self._serve, name="capture-browser", daemon=True).start()
 
-    def run(self, job: Callable[[Any], T]) -> T:
-        """Run `job(browser)` in the browser thread and return what it returns."""
+    def run(self, job: Callable[[Any], T], timeout: float) -> T:
+        """Run `job(browser)` in the browser thread and return what it returns. A browser
+        that hangs past `timeout` is abandoned: the next capture starts a new one."""
         done: Future[T] = Future()
         self.jobs.put((job, done))
-        return done.result()
+        try:
+            return done.result(timeout=timeout)
+        except FutureTimeout:
+            _abandon(self)
+            raise
 
     def _serve(self) -> None:
         from playwright.sync_api import sync_playwright
@@ -106,6 +112,13 @@ _thread: BrowserThread | None = None
 _thread_lock = threading.Lock()
 
 
+def _abandon(thread: BrowserThread) -> None:
+    global _thread
+    with _thread_lock:
+        if _thread is thread:
+            _thread = None
+
+
 def browser_thread() -> BrowserThread:
     global _thread
     with _thread_lock:
@@ -124,9 +137,12 @@ def visit(url: str, guard: Guard, budget: Budget) -> Session:
         session.error = page.error if page else _("Nothing was fetched.")
         return session
     try:
-        browser_thread().run(lambda b: _render(b, session, guard, budget))
+        # Playwright's own timeouts end a capture at the limit; this is the last resort.
+        browser_thread().run(lambda b: _render(b, session, guard, budget), budget.seconds + 60)
     except LimitReached as e:
         session.error = str(e)
+    except FutureTimeout:
+        session.error = budget.too_slow()
     return session
 
 
