@@ -1,4 +1,4 @@
-# ReturnWatch — `make run` serves the site with SQLite; `make test` runs the whole suite.
+# ReturnWatch — `make run` serves the site with SQLite and a task worker; `make test` runs the whole suite.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,7 @@ HASH := $(shell sha1sum pyproject.toml | cut -c1-12)
 STAMP := $(VENV)/.installed-run-$(HASH)
 DEV_STAMP := $(VENV)/.installed-dev-$(HASH)
 
-.PHONY: run test test-sqlite test-postgres bench lint messages demo
+.PHONY: run worker test test-sqlite test-postgres bench lint messages demo
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,14 @@ run: export DEBUG ?= 1
 run: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty --with-users
+	@# A task-queue worker beside the web server; Ctrl-C (or the server ending) stops both.
+	$(PY) manage.py run_huey & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# One task-queue worker (captures, scheduled checks); production runs it as its own service.
+worker: messages
+	$(PY) manage.py run_huey
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).
 test: messages $(DEV_STAMP)

@@ -114,6 +114,12 @@ def _own_documents(user: Any) -> QuerySet[Document]:
     )
 
 
+def file_documents(user: Any) -> QuerySet[Document]:
+    """Documents whose archived files — the uploaded copy and web captures — the user may
+    open: their own organization's (the lead's: all)."""
+    return _own_documents(user) if is_staff(user) else Document.objects.none()
+
+
 def visible_citations(user: Any) -> QuerySet[Citation]:
     """A citation shows when both its incident and its document do."""
     return Citation.objects.filter(

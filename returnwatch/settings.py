@@ -335,3 +335,32 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# ---------------------------------------------------------------- task queue and web captures
+# Background work runs in huey workers (returnwatch/taskqueue.py, docs/deploy.md): a SQLite
+# queue in VAR_DIR by default, Redis when HUEY_REDIS_URL is set. Captures (docs/evidence.md):
+# the system Chromium records a page into a WACZ archive with a screenshot, a PDF and its
+# text, and a manifest signed with the server's Ed25519 key.
+from returnwatch import taskqueue  # noqa: E402
+
+INSTALLED_APPS += ["huey.contrib.djhuey", "returnwatch.evidence"]
+HUEY = taskqueue.huey_settings(VAR_DIR)
+
+CAPTURE_CHROMIUM = os.environ.get("CAPTURE_CHROMIUM", "/usr/bin/chromium")
+# Limits of one capture: wall-clock seconds, and bytes of everything the page loads.
+CAPTURE_TIMEOUT_SECONDS = int(os.environ.get("CAPTURE_TIMEOUT_SECONDS", "90"))
+CAPTURE_MAX_BYTES = int(os.environ.get("CAPTURE_MAX_BYTES", str(100 * 1024 * 1024)))
+CAPTURE_MAX_REDIRECTS = int(os.environ.get("CAPTURE_MAX_REDIRECTS", "10"))
+# Hosts never captured (a host also blocks its subdomains); admins add more in /admin/.
+CAPTURE_BLOCKED_HOSTS = env_list("CAPTURE_BLOCKED_HOSTS", "")
+# Private, loopback and link-local addresses are refused unless this is on (tests only).
+CAPTURE_ALLOW_PRIVATE_ADDRESSES = env_bool("CAPTURE_ALLOW_PRIVATE_ADDRESSES", False)
+# The Ed25519 key that signs capture manifests: a PEM file. Development creates one in VAR_DIR;
+# production sets EVIDENCE_SIGNING_KEY_FILE to a key it keeps (and backs up) itself.
+EVIDENCE_SIGNING_KEY_FILE = os.environ.get(
+    "EVIDENCE_SIGNING_KEY_FILE", str(VAR_DIR / "evidence-signing-key.pem")
+)
+# RFC 3161 time-stamp authorities (comma-separated URLs) and their CA certificates (a PEM
+# file with the roots that verify their tokens). Empty: manifests are signed, not time-stamped.
+EVIDENCE_TSA_URLS = env_list("EVIDENCE_TSA_URLS", "")
+EVIDENCE_TSA_ROOTS_FILE = os.environ.get("EVIDENCE_TSA_ROOTS_FILE", "")

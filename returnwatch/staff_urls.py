@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("returnwatch.incidents.staff_urls")),
     path("", include("returnwatch.accounts.urls")),
     path("", include("returnwatch.audit.staff_urls")),
+    path("", include("returnwatch.evidence.urls")),
     path("tips/", include("returnwatch.intake.staff_urls")),
     path("library/", include("returnwatch.library.staff_urls")),
     path("data/", include("returnwatch.exports.staff_urls")),

@@ -3,7 +3,9 @@
 The zip holds `files/…` (each archived copy exactly as stored), `manifest.json` (per file:
 SHA-256, size, media type, capture time, capturer, source URL; and the incident's change
 history from the audit log with the entries' hashes) and `SHA256SUMS` (so `sha256sum -c
-SHA256SUMS` checks the files with standard tools).
+SHA256SUMS` checks the files with standard tools). Web captures of the cited documents go
+under `captures/` with their signed manifests, time stamps and a README on checking them
+(returnwatch/evidence/bundle.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from returnwatch import access
+from returnwatch.evidence import bundle as capture_bundle
 from returnwatch.incidents.models import Document, Incident
 
 from . import integrity, log
@@ -113,6 +116,8 @@ def build(incident: Incident, user: Any) -> IO[bytes]:
                 }
             )
             sums.append(f"{digest}  {name}")
+        captures, capture_sums = capture_bundle.add_captures(z, [d.pk for d in documents])
+        sums += capture_sums
         head = Entry.objects.order_by("-seq").values("seq", "hash").first()
         manifest = {
             "format": "returnwatch-evidence-bundle/1",
@@ -125,10 +130,12 @@ def build(incident: Incident, user: Any) -> IO[bytes]:
             "generated_by": user.get_username(),
             "files": files,
             "documents_without_archived_copy": without_copy,
+            "captures": captures,
             "history": [_entry(e) for e in history_of(incident, documents)],
             "audit_chain_head": head,
             "how_to_check": "sha256sum -c SHA256SUMS; each history entry's hash is the SHA-256 "
-            "of its content and the previous entry's hash (see docs/security.md).",
+            "of its content and the previous entry's hash (see docs/security.md). Web captures: "
+            "captures/README.txt.",
         }
         z.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         z.writestr("SHA256SUMS", "\n".join(sums) + ("\n" if sums else ""))

@@ -156,6 +156,11 @@ def build(seed_offset: int = 0) -> dict[str, Org]:
         batch.file.save(f"import-{key}", ContentFile(b"title\nSECRET row\n"), save=False)
         batch.save()
         o["import"] = batch
+        from returnwatch.evidence.models import Capture
+
+        o["capture"] = Capture.objects.create(
+            document=o["news"], url=o["news"].url, status="done", requested_by=researcher
+        )
         o["bulk"] = BulkChange.objects.create(
             user=researcher,
             action="assign",

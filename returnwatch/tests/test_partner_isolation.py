@@ -206,6 +206,20 @@ MATRIX: dict[str, list[Cell]] = {
         Cell("GET", none, 404, 404, query="?incident={draft}"),
         Cell("GET", none, 404, 404, query="?incident={published}"),
     ],
+    # Web captures are archived copies: only for those who may open the document's files.
+    "staff:capture_request": [
+        Cell("POST", pk("interview"), 404, 404),
+        Cell("POST", pk("news"), 404, 404),
+    ],
+    "staff:capture_detail": [Cell("GET", pk("capture"), 404, 404)],
+    "staff:capture_file": [
+        Cell("GET", lambda o, m: {"pk": o["capture"].pk, "kind": "screenshot"}, 404, 404)
+    ],
+    "staff:capture_replay": [Cell("GET", pk("capture"), 404, 404)],
+    "staff:capture_archive": [Cell("GET", pk("capture"), 404, 404)],
+    "staff:capture_diff": [
+        Cell("GET", lambda o, m: {"pk": o["capture"].pk, "other": o["capture"].pk}, 404, 404)
+    ],
     "staff:tip_list": [Cell("GET", none, 200, 200)],
     "staff:tip_detail": [Cell("GET", pk("tip"), 404, 404)],
     "staff:tip_assign": [

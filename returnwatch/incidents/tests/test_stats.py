@@ -3,7 +3,6 @@
 import csv
 import datetime as dt
 import io
-import re
 
 import pytest
 

@@ -1,0 +1,1 @@
+"""Web captures as evidence: a page recorded by a real browser, archived, hashed and signed."""

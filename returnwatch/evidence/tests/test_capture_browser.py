@@ -1,0 +1,109 @@
+"""In Chromium: a researcher presses Capture on a document, watches it go from queued to done
+(a real huey worker takes the task), looks at the screenshot and the hashes, and replays the
+archived page inside the workspace without the original site being contacted."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from huey.contrib.djhuey import HUEY
+
+from conftest import sign_in
+from returnwatch.evidence.models import Capture, CaptureStatus
+from returnwatch.incidents.models import Document, DocumentKind
+
+from .site import Site
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="no chromium"),
+]
+SHOTS = (
+    Path(os.environ.get("CAPTURE_SCREENSHOTS", ""))
+    if os.environ.get("CAPTURE_SCREENSHOTS")
+    else None
+)
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    s = Site(tmp_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def worker() -> Iterator[None]:
+    """A huey consumer on an in-memory queue, as `manage.py run_huey` runs one."""
+    HUEY.immediate = True  # in-memory storage…
+    HUEY._immediate = False  # …but tasks wait in the queue for the consumer
+    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    yield
+    consumer.stop(graceful=True)
+    HUEY.immediate = True
+
+
+def shot(page: Any, name: str) -> None:
+    if SHOTS:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_researcher_captures_a_page_and_replays_it_in_the_workspace(
+    live_server: Any,
+    page: Any,
+    researcher: Any,
+    site: Site,
+    worker: None,
+    settings: Any,
+    tmp_path: Path,
+    width: int,
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.EVIDENCE_SIGNING_KEY_FILE = str(tmp_path / "signing-key.pem")
+    settings.CAPTURE_ALLOW_PRIVATE_ADDRESSES = True
+    doc = Document.objects.create(
+        kind=DocumentKind.objects.get(code="news"),
+        title="Secuestran a familia devuelta",
+        url=f"{site.url}/r1",
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, live_server, researcher.username)
+    page.click("nav.workspace-bar >> text=Documents")
+    page.click(f"text={doc.title}")
+    page.click("#captures button[type=submit]")
+    page.wait_for_load_state()
+    assert "Capture queued" in page.content()
+    status = page.locator("#captures .capture-status strong")
+    assert status.inner_text() in {"Queued", "Running", "Done"}
+    # The section reloads itself while the capture is pending.
+    page.wait_for_selector("#captures .capture-done", timeout=30000)
+    assert Capture.objects.get().status == CaptureStatus.DONE
+    image = page.locator("#captures img.capture-shot")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 1280
+    shot(page, f"document-{width}")
+    # The capture never carried the researcher's cookies to the site.
+    assert site.requests and all(r["cookie"] == "" for r in site.requests)
+
+    page.click("text=Details, hashes and files")
+    body = page.content()
+    assert "valid" in page.locator(".capture-signature").inner_text()
+    for f in Capture.objects.get().files.all():
+        assert f.sha256 in body
+    assert "/r2" in body and "Ana Reporter" in body
+    shot(page, f"capture-{width}")
+
+    site.requests.clear()
+    page.click("text=View the archived page")
+    frame = page.frame_locator("iframe.capture-replay")
+    assert frame.locator("h1").inner_text() == "Family kidnapped after return to Nuevo Laredo"
+    assert frame.locator("img[alt='The bridge']").evaluate("i => i.naturalWidth") == 120
+    shot(page, f"replay-{width}")
+    assert site.requests == []  # replayed from the archive alone
