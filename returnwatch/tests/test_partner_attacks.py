@@ -250,6 +250,8 @@ def test_every_staff_address_is_never_cached(world: dict[str, Any]) -> None:
         "document_id": lead["news"].pk,
         "change_id": lead["status_change"].pk,
         "filing_id": lead["filing"].pk,
+        "kind": "screenshot",
+        "other": lead["capture"].pk,
     }
     for name, pattern in named_patterns(("staff",)):
         wanted = {

@@ -95,11 +95,16 @@ def test_page_links_keep_search_and_sort_and_page_one_is_the_bare_search():
     assert s.query_string(page=1) == "?q=x&city=tijuana&sort=date"
 
 
-def test_download_links_carry_the_filters_without_sort_or_page():
-    s = search("q=x&city=tijuana&sort=date&page=2&document=7")
-    assert s.query_string(export=True) == "?q=x&city=tijuana&document=7"
+def test_download_links_carry_the_filters_without_sort_or_page(make_incident):
+    from returnwatch.incidents.models import Citation, Document, DocumentKind
+
+    # A document the public sees (a public source of a published case): the filter keeps it.
+    doc = Document.objects.create(kind=DocumentKind.objects.get(code="news"), title="N")
+    Citation.objects.create(incident=make_incident(), document=doc)
+    s = search(f"q=x&city=tijuana&sort=date&page=2&document={doc.pk}")
+    assert s.query_string(export=True) == f"?q=x&city=tijuana&document={doc.pk}"
     assert s.query_string(export=True, extra=[("bom", "1")]) == (
-        "?q=x&city=tijuana&document=7&bom=1"
+        f"?q=x&city=tijuana&document={doc.pk}&bom=1"
     )
     assert search("").query_string(export=True, extra=[("bom", "1")]) == "?bom=1"
 
