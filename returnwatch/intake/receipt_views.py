@@ -13,7 +13,6 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -128,7 +127,6 @@ def verify(request: HttpRequest) -> HttpResponse:
     context.update(
         result=receipts.verify(receipt),
         matches=receipts.matches(receipt, form.cleaned_data.get("sent_text"), checked),
-        received_local=timezone.localtime(receipt.received),
     )
     return _private(render(request, "intake/verify.html", context))
 

@@ -212,3 +212,15 @@ def test_offline_command_checks_a_receipt_and_what_was_sent(client, tmp_path: Pa
     with pytest.raises(SystemExit):
         call_command("verify_receipt", str(text_receipt), text=str(tampered))
     assert "DOES NOT MATCH" in capsys.readouterr().out
+
+
+def test_verify_page_in_spanish_asks_for_a_receipt(client):
+    page = client.get("/es/report/verify/")
+    assert "Comprobar un recibo" in html.unescape(page.content.decode())
+    refused = client.post("/es/report/verify/", {"receipt_text": ""})
+    assert refused.status_code == 400
+    assert "Pegue un recibo o elija un archivo de recibo." in html.unescape(
+        refused.content.decode()
+    )
+    unreadable = client.post("/es/report/verify/", {"receipt_text": "hola"})
+    assert "Esto no es un recibo de ReturnWatch" in html.unescape(unreadable.content.decode())
