@@ -87,6 +87,17 @@ def check_production_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
                 id="returnwatch.W002",
             )
         )
+    from returnwatch.intake.receipts import uses_development_key
+
+    if uses_development_key():
+        problems.append(
+            Warning(
+                "RECEIPT_SIGNING_KEY is not set: tip receipts are signed with the public "
+                "development key and prove nothing.",
+                hint="Generate a key (docs/intake.md, 'Signed receipts') and publish its public key.",
+                id="returnwatch.W003",
+            )
+        )
     return problems
 
 

@@ -224,3 +224,12 @@ def test_verify_page_in_spanish_asks_for_a_receipt(client):
     )
     unreadable = client.post("/es/report/verify/", {"receipt_text": "hola"})
     assert "Esto no es un recibo de ReturnWatch" in html.unescape(unreadable.content.decode())
+
+
+def test_deploy_check_warns_about_the_development_receipt_key(settings):
+    from returnwatch.security import check_production_keys
+
+    settings.RECEIPT_SIGNING_KEY = ""
+    assert "returnwatch.W003" in [m.id for m in check_production_keys(None)]
+    settings.RECEIPT_SIGNING_KEY = base64.b64encode(b"k" * 32).decode()
+    assert "returnwatch.W003" not in [m.id for m in check_production_keys(None)]
