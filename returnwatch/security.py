@@ -87,8 +87,18 @@ def check_production_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
                 id="returnwatch.W002",
             )
         )
-    from returnwatch.intake.receipts import uses_development_key
+    from returnwatch.intake.receipts import signing_key, uses_development_key
 
+    try:
+        signing_key()
+    except ValueError as error:
+        problems.append(
+            Warning(
+                f"RECEIPT_SIGNING_KEY cannot be read as an Ed25519 private key ({error}).",
+                hint="Base64 of 32 bytes, or a PEM (docs/intake.md, 'Signed receipts').",
+                id="returnwatch.W004",
+            )
+        )
     if uses_development_key():
         problems.append(
             Warning(

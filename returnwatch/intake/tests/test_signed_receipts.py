@@ -232,4 +232,7 @@ def test_deploy_check_warns_about_the_development_receipt_key(settings):
     settings.RECEIPT_SIGNING_KEY = ""
     assert "returnwatch.W003" in [m.id for m in check_production_keys(None)]
     settings.RECEIPT_SIGNING_KEY = base64.b64encode(b"k" * 32).decode()
-    assert "returnwatch.W003" not in [m.id for m in check_production_keys(None)]
+    ids = [m.id for m in check_production_keys(None)]
+    assert "returnwatch.W003" not in ids and "returnwatch.W004" not in ids
+    settings.RECEIPT_SIGNING_KEY = "not-a-key"
+    assert "returnwatch.W004" in [m.id for m in check_production_keys(None)]
