@@ -88,6 +88,27 @@ def check_production_keys(app_configs: Any, **kwargs: Any) -> list[CheckMessage]
                 id="returnwatch.W002",
             )
         )
+    from returnwatch.intake.receipts import signing_key, uses_development_key
+
+    try:
+        signing_key()
+    except ValueError as error:
+        problems.append(
+            Warning(
+                f"RECEIPT_SIGNING_KEY cannot be read as an Ed25519 private key ({error}).",
+                hint="Base64 of 32 bytes, or a PEM (docs/intake.md, 'Signed receipts').",
+                id="returnwatch.W004",
+            )
+        )
+    if uses_development_key():
+        problems.append(
+            Warning(
+                "RECEIPT_SIGNING_KEY is not set: tip receipts are signed with the public "
+                "development key and prove nothing.",
+                hint="Generate a key (docs/intake.md, 'Signed receipts') and publish its public key.",
+                id="returnwatch.W003",
+            )
+        )
     return problems
 
 

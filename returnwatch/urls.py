@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("", include("returnwatch.incidents.urls")),
     path("resources/", include("returnwatch.library.urls")),
     path("report/", include("returnwatch.intake.urls")),
+    path("report/", include("returnwatch.intake.receipt_urls")),  # signed receipts
     path("complaint/", include("returnwatch.complaints.urls")),
     path("", include("returnwatch.exports.page_urls")),
     path("", include("returnwatch.maps.urls")),

@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 
 from returnwatch.incidents.models import City, PortOfEntry, Program, ViolenceType
 
+from .routing import CONCERN_CHOICES
 from .vocab import country_choices, term_label
 
 ASSISTANT_LANGUAGES = ["en", "es", "ht", "pt", "fr"]
@@ -46,6 +47,28 @@ ROLE_IN_LETTER = {
     Role.ATTORNEY: _("Attorney or accredited representative"),
     Role.OTHER: _("Helper (friend, advocate or organization)"),
 }
+
+
+class Gender:
+    WOMAN = "woman"
+    MAN = "man"
+    NOT_SAID = ""
+
+
+# Only for grammar: Spanish, Portuguese and French letters agree words with the person.
+GENDER_CHOICES = [
+    (Gender.WOMAN, _("A woman (the letter says “she”)")),
+    (Gender.MAN, _("A man (the letter says “he”)")),
+    (Gender.NOT_SAID, _("I prefer not to say (the letter uses neutral wording)")),
+]
+CONSENT_HOW_CHOICES = [
+    ("sign", _("They will sign the consent page at the end of the letter")),
+    ("mark", _("They cannot sign: they will make a mark in front of a witness")),
+    (
+        "form",
+        _("They have signed CRCL's own “Complaint and Privacy Waiver Form”; I will enclose it"),
+    ),
+]
 YES_NO_UNKNOWN = [
     ("yes", _("Yes")),
     ("no", _("No")),
@@ -148,12 +171,21 @@ class CodeMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class StepForm(forms.Form):
-    """A step; `role` (who is filing) lets later steps adapt what they require."""
+    """A step; `role` (who is filing) and earlier answers let later steps adapt."""
 
     required_css_class = "required"
 
-    def __init__(self, *args: Any, role: str = Role.SELF, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        role: str = Role.SELF,
+        earlier: dict[str, list[str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.role = role
+        self.earlier = earlier or {}  # raw answers of earlier steps, by field name
+        self.warnings: list[str] = []
+        self.warning_codes = ""
         super().__init__(*args, **kwargs)
 
 
@@ -180,13 +212,6 @@ class FilerForm(StepForm):
         error_messages={"invalid": _("Enter an email address like name@example.org.")},
     )
     rep_address = area(_("Your mailing address"), max_length=1000, rows=3)
-    consent = forms.BooleanField(
-        label=_(
-            "The person harmed agrees that I file this complaint for them and that CRCL may "
-            "share their information as needed to handle it. They will sign the consent page."
-        ),
-        required=False,
-    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -196,11 +221,6 @@ class FilerForm(StepForm):
             if not (data.get("rep_phone") or data.get("rep_email") or data.get("rep_address")):
                 self.add_error(
                     "rep_phone", _("Give at least one way to reach you: phone, email or address.")
-                )
-            if not data.get("consent"):
-                self.add_error(
-                    "consent",
-                    _("CRCL needs the consent of the person harmed when someone else files."),
                 )
         return data
 
@@ -238,6 +258,16 @@ class PersonForm(StepForm):
         rows=3,
         help_text=_("Where mail can reach the person now. It can be in Mexico or the US."),
     )
+    gender = forms.ChoiceField(
+        label=_("Is the person harmed a woman or a man?"),
+        choices=GENDER_CHOICES,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Only so the copy in Spanish, Portuguese or French uses the right words "
+            "(“devuelta” or “devuelto”). You do not have to say."
+        ),
+    )
     language = forms.ChoiceField(
         label=_("Language of the person harmed"),
         choices=language_choices,
@@ -264,6 +294,91 @@ class PersonForm(StepForm):
                 "phone", _("Give at least one way CRCL can reach you: phone, email or address.")
             )
         return data
+
+
+class ConsentForm(StepForm):
+    """Only when someone else files: the person's consent, which CRCL needs in writing."""
+
+    consent_file = forms.BooleanField(
+        label=_("%(name)s agrees that I file this complaint on their behalf."),
+        error_messages={"required": _("CRCL needs this consent when someone else files.")},
+    )
+    consent_share = forms.BooleanField(
+        label=_(
+            "%(name)s agrees that CRCL may share their information with other parts of DHS "
+            "and others as needed to handle the complaint, and may discuss it with me "
+            "(the privacy waiver)."
+        ),
+        error_messages={
+            "required": _("Without this waiver CRCL cannot discuss the case with you.")
+        },
+    )
+    consent_how = forms.ChoiceField(
+        label=_("How will %(name)s sign?"),
+        choices=CONSENT_HOW_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose how the consent will be signed.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        name = (self.earlier.get("full_name") or [""])[0].strip()
+        name = name or str(_("The person harmed"))
+        for field_name in ("consent_file", "consent_share", "consent_how"):
+            field = self.fields[field_name]
+            field.label = str(field.label) % {"name": name}
+
+
+def contradictions(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """Answers about program, dates and place that do not fit together: (code, message).
+
+    They are warnings, not errors: the person may know better (a date remembered wrong, a
+    program that ran longer in their city), so they can correct the answer or keep it.
+    """
+    found: list[tuple[str, str]] = []
+    program, returned = data.get("program"), data.get("return_date")
+    if program and returned:
+        start, end = getattr(program, "start", None), getattr(program, "end", None)
+        if (start and returned < start) or (end and returned > end):
+            found.append(
+                (
+                    "program-dates",
+                    _("%(program)s ran from %(start)s to %(end)s, but the return date is %(date)s.")
+                    % {
+                        "program": term_label(program),
+                        "start": start.isoformat() if start else "…",
+                        "end": end.isoformat() if end else _("today"),
+                        "date": returned.isoformat(),
+                    },
+                )
+            )
+    harmed = data.get("incident_date")
+    if harmed and returned and harmed < returned:
+        found.append(
+            (
+                "harm-before-return",
+                _("The harm is dated %(harm)s, before the return to Mexico on %(date)s.")
+                % {"harm": harmed.isoformat(), "date": returned.isoformat()},
+            )
+        )
+    port, city = data.get("port_of_entry"), data.get("return_city")
+    city_port = getattr(city, "port_of_entry", None) if city else None
+    if port and city_port and city_port.pk != port.pk:
+        found.append(
+            (
+                "port-city",
+                _(
+                    "People returned through %(port)s usually arrive in another city than "
+                    "%(city)s (its port is %(city_port)s)."
+                )
+                % {
+                    "port": term_label(port),
+                    "city": term_label(city),
+                    "city_port": term_label(city_port),
+                },
+            )
+        )
+    return found
 
 
 class ReturnForm(StepForm):
@@ -306,6 +421,20 @@ class ReturnForm(StepForm):
         max_length=300,
         help_text=_("This goes only into your letter. ReturnWatch never publishes places."),
     )
+    # The codes of the warnings the person chose to keep (set by the "keep" button).
+    keep = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        found = contradictions(data)
+        # The hidden field (kept before) and the "keep" button may both arrive.
+        kept = set(" ".join(self.data.getlist("keep")).split())
+        if found and not {code for code, _m in found} <= kept:
+            self.warnings = [message for _code, message in found]
+            self.warning_codes = " ".join(code for code, _m in found)
+            # Not an error in a field: the step shows the warnings with a "keep" button.
+            raise forms.ValidationError(_("Please check these answers."), code="contradiction")
+        return data
 
 
 class OfficialsForm(StepForm):
@@ -403,6 +532,16 @@ class StepsTakenForm(StepForm):
     )
 
 
+class OfficeForm(StepForm):
+    concerns = forms.MultipleChoiceField(
+        label=_("What is the complaint about? Choose all that apply"),
+        choices=CONCERN_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The summary then shows which offices handle it, and how to reach them."),
+    )
+
+
 class ShareForm(StepForm):
     share = forms.BooleanField(
         label=_("Also share an anonymized account with ReturnWatch"), required=False
@@ -432,6 +571,7 @@ class Step:
     title: Any
     form_class: type[StepForm]
     intro: Any = ""
+    only_for_someone_else: bool = False
 
 
 STEPS: list[Step] = [
@@ -446,6 +586,16 @@ STEPS: list[Step] = [
         _("The person harmed"),
         PersonForm,
         _("CRCL uses these details to find the case. Filing for someone else? Answer for them."),
+    ),
+    Step(
+        "consent",
+        _("Consent of the person harmed"),
+        ConsentForm,
+        _(
+            "CRCL can only act on a complaint filed for someone else, and tell you about it, "
+            "with that person's written consent. They sign the consent page of the letter."
+        ),
+        only_for_someone_else=True,
     ),
     Step(
         "return",
@@ -470,6 +620,15 @@ STEPS: list[Step] = [
     Step("documents", _("Documents"), DocumentsForm),
     Step("steps", _("Steps already taken"), StepsTakenForm),
     Step(
+        "office",
+        _("Which office?"),
+        OfficeForm,
+        _(
+            "CRCL is not the right office for everything. Say what happened, and the summary "
+            "shows which offices handle it."
+        ),
+    ),
+    Step(
         "share",
         _("Share with ReturnWatch (optional)"),
         ShareForm,
@@ -481,6 +640,11 @@ STEPS: list[Step] = [
 ]
 STEP_SLUGS = [s.slug for s in STEPS]
 STEP_BY_SLUG = {s.slug: s for s in STEPS}
+
+
+def steps_for(role: str) -> list[Step]:
+    """The steps a filer goes through: the consent step only when filing for someone else."""
+    return [s for s in STEPS if role != Role.SELF or not s.only_for_someone_else]
 
 
 def initial_language() -> str:

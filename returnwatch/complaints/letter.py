@@ -19,6 +19,7 @@ from .forms import (
     DOCUMENT_CHOICES,
     ROLE_IN_LETTER,
     YES_NO_UNKNOWN,
+    Gender,
     Role,
     format_a_number,
 )
@@ -70,6 +71,11 @@ class Item:
     label: str = ""
     heading: str = ""
     bullets: list[str] = field(default_factory=list)
+    numbered: bool = False  # the bullets are a numbered list (the enclosures)
+
+    @property
+    def one_line(self) -> bool:
+        return bool(self.text) and "\n" not in self.text.strip()
 
 
 @dataclass
@@ -135,6 +141,22 @@ def language_name(code: str) -> str:
     return str(names.get(code, code))
 
 
+# Words that agree with the person harmed in Spanish, Portuguese and French ("devuelta",
+# "devuelto"): one catalog entry per context; neutral wording when the person did not say.
+GENDER_CONTEXT = {
+    Gender.WOMAN: "complaint letter, about a woman",
+    Gender.MAN: "complaint letter, about a man",
+    Gender.NOT_SAID: "complaint letter, gender not given",
+}
+
+
+def gendered(message: str, gender: str) -> str:
+    """`message` translated for the person's gender; the plain translation if there is none."""
+    context = GENDER_CONTEXT.get(gender, GENDER_CONTEXT[Gender.NOT_SAID])
+    translated = pgettext(context, message)
+    return translated if translated != message else _(message)
+
+
 def primary_office() -> Office | None:
     return Office.objects.filter(active=True, is_primary=True).first()
 
@@ -147,6 +169,7 @@ def build(a: dict[str, Any], language: str, today: dt.date | None = None) -> Let
 
 def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     for_other = a.get("filer_role") != Role.SELF
+    gender = a.get("gender") or Gender.NOT_SAID
     name = a.get("full_name", "")
     rep = a.get("rep_name", "") if for_other else ""
     filer = rep or name
@@ -176,19 +199,21 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
         if a.get("rep_relationship"):
             who = f"{rep} ({a['rep_relationship']})"
         opening = [
-            _(
+            gendered(
                 "I, %(filer)s, file this complaint on behalf of %(name)s, with their consent, "
                 "about how officers of the U.S. Department of Homeland Security treated them and "
-                "the harm they suffered after they were returned to Mexico under %(program)s."
+                "the harm they suffered after they were returned to Mexico under %(program)s.",
+                gender,
             )
             % {"filer": who, "name": name, "program": program_text}
         ]
     else:
         opening = [
-            _(
+            gendered(
                 "I, %(name)s, file this complaint about how officers of the U.S. Department of "
                 "Homeland Security treated me and the harm I suffered after I was returned to "
-                "Mexico under %(program)s."
+                "Mexico under %(program)s.",
+                gender,
             )
             % {"name": name, "program": program_text}
         ]
@@ -316,10 +341,15 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
     # 6. Documents
     enclosures = [_choice(DOCUMENT_CHOICES, d) for d in a.get("documents", [])]
     enclosures += _lines(a.get("documents_other", ""))
+    if for_other and a.get("consent_how") == "form":
+        enclosures.append(
+            _("CRCL's Complaint and Privacy Waiver Form, signed by %(name)s") % {"name": name}
+        )
     s6 = Section(6, _("Documents enclosed"))
     if enclosures:
         s6.items.append(Item(text=_("Copies of these documents are enclosed:")))
-        s6.items.append(Item(bullets=[f"{n}. {e}" for n, e in enumerate(enclosures, 1)]))
+        # Numbered once, by the list itself (the numbers match the list of enclosures).
+        s6.items.append(Item(bullets=enclosures, numbered=True))
     else:
         s6.items.append(Item(text=_("No documents are enclosed at this time.")))
     sections.append(s6)
@@ -351,14 +381,28 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
         sections.append(s8)
         by = rep + (f" ({a['rep_organization']})" if a.get("rep_organization") else "")
         blank = "________________"
+        if a.get("consent_how") == "mark":
+            signed = [
+                (_("Mark of %(name)s") % {"name": name}, ""),
+                (_("Date"), ""),
+                (_("Name of the witness"), ""),
+                (_("Signature of the witness"), ""),
+            ]
+        else:
+            signed = [
+                (_("Signature or mark of %(name)s") % {"name": name}, ""),
+                (_("Date"), ""),
+                (_("If signed with a mark, name and signature of a witness"), ""),
+            ]
         consent = ConsentPage(
             title=_("Consent to file a complaint and privacy waiver"),
             paragraphs=[
-                _(
+                gendered(
                     "I, %(name)s, born %(dob)s, A-number %(anum)s, authorize %(by)s to file a "
                     "complaint with the Office for Civil Rights and Civil Liberties (CRCL) of the "
                     "U.S. Department of Homeland Security on my behalf, about the events "
-                    "described in the attached letter."
+                    "described in the attached letter.",
+                    gender,
                 )
                 % {
                     "name": name,
@@ -374,13 +418,7 @@ def _build(a: dict[str, Any], language: str, today: dt.date) -> Letter:
                 )
                 % {"rep": rep},
             ],
-            signature=Signature(
-                [
-                    (_("Signature or mark of %(name)s") % {"name": name}, ""),
-                    (_("Date"), ""),
-                    (_("If signed with a mark, name and signature of a witness"), ""),
-                ]
-            ),
+            signature=Signature(signed),
         )
 
     request = a.get("request") or _(
@@ -460,7 +498,10 @@ def _to_text(letter: Letter) -> str:
                 continue
             if item.label and item.bullets:
                 out.append(f"{item.label}:")
-            out += [f"  - {b}" for b in item.bullets]
+            if item.numbered:
+                out += [f"  {n}. {b}" for n, b in enumerate(item.bullets, 1)]
+            else:
+                out += [f"  - {b}" for b in item.bullets]
             if item.text and item.label and "\n" not in item.text:
                 out.append(f"{item.label}: {item.text}")
             elif item.text:

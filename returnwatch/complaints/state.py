@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.debug import sensitive_variables
 
-from .forms import STEP_BY_SLUG, STEPS, Role, StepForm, initial_language
+from .forms import STEP_BY_SLUG, Role, Step, StepForm, initial_language, steps_for
 
 SALT = "returnwatch.complaints.answers.v1"
 Raw = dict[str, list[str]]
@@ -66,6 +66,21 @@ class State:
     def for_someone_else(self) -> bool:
         return self.role != Role.SELF
 
+    @property
+    def steps(self) -> list[Step]:
+        return steps_for(self.role)
+
+    @property
+    def slugs(self) -> list[str]:
+        return [s.slug for s in self.steps]
+
+    def _earlier(self) -> dict[str, list[str]]:
+        """Every raw answer by field name, for steps that speak of earlier answers."""
+        out: dict[str, list[str]] = {}
+        for raw in self.answers.values():
+            out.update(raw)
+        return out
+
     def take(self, slug: str, post: QueryDict) -> None:
         """Keep what was typed on a step, valid or not, so going back never loses it."""
         form_class = STEP_BY_SLUG[slug].form_class
@@ -73,7 +88,9 @@ class State:
 
     def bound(self, slug: str) -> StepForm:
         raw = self.answers.get(slug, {})
-        return STEP_BY_SLUG[slug].form_class(data=MultiValueDict(raw), role=self.role)
+        return STEP_BY_SLUG[slug].form_class(
+            data=MultiValueDict(raw), role=self.role, earlier=self._earlier()
+        )
 
     def unbound(self, slug: str) -> StepForm:
         """The step's form showing what was typed before, without error messages."""
@@ -92,12 +109,12 @@ class State:
                     initial[name] = values
                 else:
                     initial[name] = values[0] if values else ""
-        return form_class(initial=initial, role=self.role)
+        return form_class(initial=initial, role=self.role, earlier=self._earlier())
 
     def clean_all(self) -> tuple[dict[str, Any], StepForm | None, str]:
         """All answers, cleaned; or the first step that is not valid (with its errors)."""
         cleaned: dict[str, Any] = {}
-        for step in STEPS:
+        for step in self.steps:
             if step.slug not in self.answers:
                 # A step never seen is not taken as answered, even if all of it is optional.
                 return cleaned, self.unbound(step.slug), step.slug

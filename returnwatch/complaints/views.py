@@ -23,8 +23,8 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import letter as letters
-from . import pdf
-from .forms import ASSISTANT_LANGUAGES, STEP_BY_SLUG, STEP_SLUGS, STEPS, Role, StepForm
+from . import pdf, routing
+from .forms import ASSISTANT_LANGUAGES, STEP_BY_SLUG, Role, StepForm, steps_for
 from .models import LegalService, Office
 from .state import State
 
@@ -133,6 +133,23 @@ def _reference_context(city_codes: list[str] | None = None) -> dict[str, Any]:
     }
 
 
+def _routing_context(concerns: list[str], components: list[str] | None = None) -> dict[str, Any]:
+    """The offices for what happened (most fitting first), and the other offices after them."""
+    routes = routing.route(concerns, components or []) if concerns else []
+    routed = {r.office.pk for r in routes}
+    primary, alternatives = _offices()
+    return {
+        "routes": routes,
+        "routes_for": [
+            routing.CONCERN_BY_CODE[c] for c in concerns if c in routing.CONCERN_BY_CODE
+        ],
+        "crcl_routed": any(r.office.code == routing.CRCL for r in routes),
+        "alternatives": [o for o in alternatives if o.pk not in routed],
+        "concern_choices": routing.CONCERN_CHOICES,
+        "concerns": concerns,
+    }
+
+
 # ---------------------------------------------------------------------------- pages
 
 
@@ -142,7 +159,8 @@ def where(request: HttpRequest) -> HttpResponse:
     redirect = _follow_browser_language(request)
     if redirect:
         return redirect
-    context = {**_reference_context(), **_language_links(request)}
+    concerns = [c for c in request.GET.getlist("about") if c in routing.CONCERN_BY_CODE]
+    context = {**_reference_context(), **_routing_context(concerns), **_language_links(request)}
     response = render(request, "complaints/where.html", context)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
@@ -156,7 +174,11 @@ def assistant(request: HttpRequest) -> HttpResponse:
         redirect = _follow_browser_language(request)
         if redirect:
             return redirect
-        context = {**_reference_context(), **_language_links(request)}
+        context = {
+            **_reference_context(),
+            **_language_links(request),
+            "step_count": len(steps_for(Role.SELF)),
+        }
         response = render(request, "complaints/intro.html", context)
         patch_vary_headers(response, ["Accept-Language", "Cookie"])
         return response
@@ -171,21 +193,24 @@ def _step(request: HttpRequest) -> HttpResponse:
     if current in STEP_BY_SLUG:
         state.take(current, request.POST)
 
+    slugs = state.slugs  # the consent step only when someone else files
     if action == "start" or (action == "next" and current not in STEP_BY_SLUG):
-        return _render_step(request, state, STEP_SLUGS[0])
+        return _render_step(request, state, slugs[0])
     if action.startswith("goto:"):
         target = action.removeprefix("goto:")
         if target == "review":
             return _finish(request, state)
-        return _render_step(request, state, target if target in STEP_BY_SLUG else STEP_SLUGS[0])
-    index = STEP_SLUGS.index(current)
+        return _render_step(request, state, target if target in slugs else slugs[0])
+    if current not in slugs:  # a step left behind when the filer changed who is filing
+        return _render_step(request, state, slugs[0])
+    index = slugs.index(current)
     if action == "back":
-        return _render_step(request, state, STEP_SLUGS[max(index - 1, 0)])
+        return _render_step(request, state, slugs[max(index - 1, 0)])
     form = state.bound(current)
     if not form.is_valid():
         return _render_step(request, state, current, form=form)
-    if index + 1 < len(STEP_SLUGS):
-        return _render_step(request, state, STEP_SLUGS[index + 1])
+    if index + 1 < len(slugs):
+        return _render_step(request, state, slugs[index + 1])
     return _finish(request, state)
 
 
@@ -199,12 +224,13 @@ def _render_step(
     status: int = 200,
 ) -> HttpResponse:
     step = STEP_BY_SLUG[slug]
-    index = STEP_SLUGS.index(slug)
+    steps = state.steps
+    index = state.slugs.index(slug)
     form = form or state.unbound(slug)
     context = {
         "step": step,
         "number": index + 1,
-        "total": len(STEPS),
+        "total": len(steps),
         "steps": [
             {
                 "slug": s.slug,
@@ -212,14 +238,14 @@ def _render_step(
                 "done": s.slug in state.answers,
                 "current": s is step,
             }
-            for s in STEPS
+            for s in steps
         ],
         "form": form,
         "groups": _groups(form, slug),
         "token": state.dump(),
         "is_first": index == 0,
-        "is_last": index == len(STEPS) - 1,
-        "all_answered": all(s in state.answers for s in STEP_SLUGS),
+        "is_last": index == len(steps) - 1,
+        "all_answered": all(s in state.answers for s in state.slugs),
         "for_someone_else": state.for_someone_else,
         "notice": notice,
         "language_buttons": _language_buttons(slug),
@@ -242,7 +268,6 @@ def _groups(form: StepForm, slug: str) -> list[tuple[str, list[Any]]]:
                     "rep_phone",
                     "rep_email",
                     "rep_address",
-                    "consent",
                 ],
             ),
         ],
@@ -255,7 +280,7 @@ def _groups(form: StepForm, slug: str) -> list[tuple[str, list[Any]]]:
         ],
         "share": [("", ["share"]), (_("If you share"), ["share_fields", "consent_publish"])],
     }
-    groups = layout.get(slug) or [("", list(form.fields))]
+    groups = layout.get(slug) or [("", [f.name for f in form.visible_fields()])]
     return [(legend, [form[name] for name in names]) for legend, names in groups]
 
 
@@ -296,6 +321,7 @@ def _render_review(
     cities = [c.code for c in (cleaned.get("return_city"), cleaned.get("incident_city")) if c]
     context = {
         **_reference_context(cities),
+        **_routing_context(cleaned.get("concerns") or [], cleaned.get("components") or []),
         "token": state.dump(),
         "summary": summary,
         "sections": [
@@ -330,7 +356,7 @@ SECTION_STEPS = {
     5: ["officials", "harm"],
     6: ["documents"],
     7: ["steps"],
-    8: ["filer"],
+    8: ["filer", "consent"],
 }
 
 

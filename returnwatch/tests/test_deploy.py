@@ -38,6 +38,7 @@ def production_env(tmp_path):
         "ALLOWED_HOSTS": "127.0.0.1",
         "RETURNWATCH_VAR_DIR": str(tmp_path / "var"),
         "FIELD_ENCRYPTION_KEY": "a2V5LWZvci10aGUtZGVwbG95LXRlc3Qtb25seS0wMDA=",
+        "RECEIPT_SIGNING_KEY": "cmVjZWlwdC1rZXktZm9yLXRoZS1kZXBsb3ktdGVzdDA=",
         "SECURE_SSL_REDIRECT": "1",
         "SECURE_PROXY_SSL_HEADER": "1",
     }

@@ -283,6 +283,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
         "DEBUG": "0",
         "SECRET_KEY": "x8$kq1!v0-" * 6,
         "FIELD_ENCRYPTION_KEY": "nV7r2Y5H0cZk3lH0y2Qy3M0w4WJfOq9YQh7eKZ5S1tA=",
+        "RECEIPT_SIGNING_KEY": "c2lnbmluZy1rZXktZm9yLXRoZS1kZXBsb3ktY2hlY2s=",
         "ALLOWED_HOSTS": "returnwatch.example.org",
         "SECURE_SSL_REDIRECT": "1",
         "RETURNWATCH_VAR_DIR": str(tmp_path),
@@ -302,6 +303,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
     # With the public development keys it is not clean.
     env.pop("SECRET_KEY")
     env.pop("FIELD_ENCRYPTION_KEY")
+    env.pop("RECEIPT_SIGNING_KEY")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -313,3 +315,4 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
     assert result.returncode != 0
     assert re.search(r"returnwatch\.W001", result.stderr + result.stdout)
     assert re.search(r"returnwatch\.W002", result.stderr + result.stdout)
+    assert re.search(r"returnwatch\.W003", result.stderr + result.stdout)

@@ -60,9 +60,8 @@ def _reference_data(_django_db_marker: None, request: pytest.FixtureRequest) -> 
     if not Office.objects.exists():
         import importlib
 
-        importlib.import_module("returnwatch.complaints.migrations.0002_reference_data").forward(
-            apps, None
-        )
+        for name in ("0002_reference_data", "0003_more_offices"):
+            importlib.import_module(f"returnwatch.complaints.migrations.{name}").forward(apps, None)
 
 
 def answers(for_someone_else: bool = True, **overrides: Any) -> dict[str, dict[str, Any]]:
@@ -74,18 +73,19 @@ def answers(for_someone_else: bool = True, **overrides: Any) -> dict[str, dict[s
             "rep_organization": "Fictional Law Office",
             "rep_relationship": "attorney",
             "rep_email": "vrelkmoss@example.org" if for_someone_else else "",
-            "consent": "on" if for_someone_else else "",
         },
         "person": {
             "full_name": MARKERS["full_name"],
             "date_of_birth": "1990-04-12",
             "a_number": "A" + MARKERS["a_number"],
             "nationality": "hn",
+            "gender": "",
             "phone": MARKERS["phone"],
             "address": "Calle Ñandú 12\nMatamoros, Tamaulipas",
             "language": "es",
             "language_other": "",
         },
+        "consent": {"consent_file": "on", "consent_share": "on", "consent_how": "sign"},
         "return": {
             "return_date": "2019-10-01",
             "port_of_entry": "brownsville",
@@ -121,11 +121,14 @@ def answers(for_someone_else: bool = True, **overrides: Any) -> dict[str, dict[s
             "court_cases": "Immigration court, Harlingen",
             "request": "",
         },
+        "office": {"concerns": ["return-harm"]},
         "share": {"share": "", "share_fields": [], "consent_publish": ""},
     }
+    if not for_someone_else:
+        del steps["consent"]
     for key, value in overrides.items():
         step, field = key.split("__")
-        steps[step][field] = value
+        steps.setdefault(step, {})[field] = value
     return steps
 
 

@@ -43,7 +43,6 @@ def test_attorney_files_for_a_client_in_english_and_downloads_the_pdf(page, live
     page.fill("input[name=rep_organization]", "Border Justice Clinic")
     page.fill("input[name=rep_relationship]", "Attorney of record")
     page.fill("input[name=rep_email]", "dana@clinic.example.org")
-    page.check("input[name=consent]")
     next_step(page)
     # 2. The client
     page.fill("input[name=full_name]", "Josué Éliacin Moïse")
@@ -51,14 +50,29 @@ def test_attorney_files_for_a_client_in_english_and_downloads_the_pdf(page, live
     page.fill("input[name=date_of_birth]", "1988-02-29")
     page.select_option("select[name=nationality]", "ht")
     page.fill("input[name=phone]", "+52 868 555 0100")
+    page.check("input[name=gender][value=man]")
     page.select_option("select[name=language]", "ht")
     next_step(page)
-    # 3. Return
-    page.fill("input[name=return_date]", "2019-09-12")
+    # 3. The client's consent, naming him; both consents are needed.
+    assert "Josué Éliacin Moïse agrees that I file this complaint" in page.inner_text("form")
+    page.check("input[name=consent_file]")
+    page.check("input[name=consent_how][value=sign]")
+    next_step(page)
+    assert "Without this waiver CRCL cannot discuss the case with you." in page.inner_text("form")
+    page.check("input[name=consent_share]")
+    shot(page, "attorney-consent-step")
+    next_step(page)
+    # 4. Return: a 2025 date with the 2019–2021 program is questioned, and corrected.
+    page.fill("input[name=return_date]", "2025-09-12")
     page.select_option("select[name=port_of_entry]", "brownsville")
     page.select_option("select[name=return_city]", "matamoros")
     page.select_option("select[name=program]", "mpp-2019")
     page.fill("input[name=incident_date]", "2019-09-20")
+    next_step(page)
+    warning = page.locator(".complaint-warnings")
+    assert "but the return date is 2025-09-12" in warning.inner_text()
+    shot(page, "attorney-return-warning")
+    page.fill("input[name=return_date]", "2019-09-12")
     next_step(page)
     # 4. What was said
     page.check("input[name=fear_expressed][value=yes]")
@@ -91,6 +105,9 @@ def test_attorney_files_for_a_client_in_english_and_downloads_the_pdf(page, live
     page.check("input[name=documents][value=nta]")
     next_step(page)
     next_step(page)
+    # Which office: abuse by CBP officers at the port.
+    page.check("input[name=concerns][value=officer-abuse]")
+    next_step(page)
     shot(page, "attorney-share-step")
     next_step(page)
     # The summary
@@ -98,6 +115,9 @@ def test_attorney_files_for_a_client_in_english_and_downloads_the_pdf(page, live
     assert "Josué Éliacin Moïse" in page.inner_text("#summary")
     assert "A201-555-019" in page.inner_text("#summary")
     assert "last verified on" in page.inner_text("#send")
+    routes = page.inner_text("#which-office")
+    assert "US officers abused me" in routes and "CBP Joint Intake Center" in routes
+    assert "ICE Office of Professional" not in routes  # the officers were CBP's
     shot(page, "attorney-summary")
     with page.expect_download() as download_info:
         page.click("button[name=output][value=pdf]")
@@ -136,6 +156,7 @@ def test_a_person_files_in_spanish_on_a_phone(phone_page, live_server):
     shot(page, "phone-es-step1")
     next_step(page)
     page.fill("input[name=full_name]", "María Ángeles Núñez")
+    page.check("input[name=gender][value=woman]")
     page.fill("input[name=a_number]", "12")
     page.fill("input[name=phone]", "+52 899 555 0123")
     next_step(page)
@@ -150,7 +171,13 @@ def test_a_person_files_in_spanish_on_a_phone(phone_page, live_server):
     next_step(page)
     page.fill("input[name=return_date]", "2020-01-15")
     page.select_option("select[name=return_city]", "nuevo-laredo")
+    page.fill("input[name=incident_date]", "2020-01-10")  # before the return: she is asked
     next_step(page)
+    assert "antes de la devolución a México" in page.inner_text(".complaint-warnings")
+    assert_no_sideways_scroll(page)
+    shot(page, "phone-es-warning")
+    page.click("button[name=keep]")  # she keeps it: it was so
+    assert page.locator("form.complaint-step").get_attribute("data-step") == "officials"
     page.check("input[name=fear_expressed][value=yes]")
     page.check("input[name=interview][value=unknown]")
     next_step(page)
@@ -159,8 +186,11 @@ def test_a_person_files_in_spanish_on_a_phone(phone_page, live_server):
     page.check("input[name=violence_types][value=extortion]")
     page.fill("textarea[name=narrative]", "Nos pidieron dinero en la central; tuvimos mucho miedo.")
     next_step(page)
-    for _ in range(4):
+    for _ in range(3):
         next_step(page)
+    page.check("input[name=concerns][value=return-harm]")
+    next_step(page)
+    next_step(page)
     assert page.inner_text("h1") == "Su queja está lista"
     assert "María Ángeles Núñez" in page.inner_text("#summary")
     assert "Extorsión" in page.inner_text("#summary")
@@ -172,4 +202,5 @@ def test_a_person_files_in_spanish_on_a_phone(phone_page, live_server):
     flat = " ".join(text.split())
     assert "Copia en español para la persona que sufrió el daño" in flat
     assert "María Ángeles Núñez" in flat and "tuvimos mucho miedo" in flat
+    assert "después de ser devuelta a México" in flat  # she said she is a woman
     assert "Consentimiento para presentar una queja" not in flat  # filed for herself

@@ -169,7 +169,7 @@ def test_duplicates_rank_same_city_dates_types_and_wording(make_incident: Any) -
     assert matches[0] is best
     reasons = " ".join(best.reasons)
     assert "same city" in reasons and "2 days apart" in reasons
-    assert "violence type" in reasons and "similar wording" in reasons
+    assert "violence type" in reasons and "similar details" in reasons
 
 
 def test_create_incident_from_tip(
