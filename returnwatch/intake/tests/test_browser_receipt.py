@@ -4,6 +4,7 @@ it on /report/verify/ — on a phone in Spanish and on a desktop in English."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ def send_tip(page: Any, url: str, tmp_path: Path) -> None:
         files=[{"name": "foto.png", "mimeType": "image/png", "buffer": png_bytes("blue")}],
     )
     page.click("form.tip-form button[type=submit]")
+    # The form sends with an upload progress bar, then goes on to the receipt page.
+    page.wait_for_url(re.compile(r"/report/received/"))
 
 
 def test_phone_sender_downloads_a_receipt_and_checks_it(
