@@ -127,8 +127,8 @@ def backup(dest: Path) -> dict[str, Any]:
     for name in sorted(integrity.stored_files(default_storage)):  # local disk or object storage
         dst = dest / "media" / name
         dst.parent.mkdir(parents=True, exist_ok=True)
-        with default_storage.open(name, "rb") as src, open(dst, "wb") as out:
-            shutil.copyfileobj(src, out)
+        with default_storage.open(name, "rb") as src, open(dst, "wb") as copy:
+            shutil.copyfileobj(src, copy)
         files.append({"name": name, "sha256": sha256_path(dst), "size": dst.stat().st_size})
     manifest["media"] = files
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
