@@ -12,12 +12,16 @@ from django.conf import settings
 from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
+# Spreadsheets waiting to be imported hold restricted text and are deleted once applied or
+# discarded (exports.models.ImportBatch): a lock would keep them for the whole retention.
+UNLOCKED_PREFIXES = ("imports/",)
+
 
 class LockedS3Storage(S3Storage):
     def get_object_parameters(self, name: str) -> dict[str, Any]:
         params = super().get_object_parameters(name)
         days = settings.STORAGE_OBJECT_LOCK_DAYS
-        if days > 0:
+        if days > 0 and not name.startswith(UNLOCKED_PREFIXES):
             params["ObjectLockMode"] = "COMPLIANCE"
             params["ObjectLockRetainUntilDate"] = timezone.now() + timedelta(days=days)
         return params

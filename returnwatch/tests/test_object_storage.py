@@ -165,3 +165,15 @@ def test_verify_integrity_rehashes_files_in_the_bucket(
     original = [v for v in versions if not v["IsLatest"]][0]
     body = client.get_object(Bucket=name, Key=doc.file.name, VersionId=original["VersionId"])
     assert body["Body"].read() == PDF
+
+
+def test_spreadsheets_waiting_for_import_are_not_locked_and_can_be_deleted(
+    bucket: tuple[str, Any],
+) -> None:
+    name, client = bucket
+    stored = default_storage.save("imports/abc123", ContentFile(b"title,narrative\n"))
+    head = client.head_object(Bucket=name, Key=stored)
+    assert "ObjectLockMode" not in head
+    version = client.list_object_versions(Bucket=name, Prefix=stored)["Versions"][0]
+    client.delete_object(Bucket=name, Key=stored, VersionId=version["VersionId"])
+    assert not client.list_object_versions(Bucket=name, Prefix=stored).get("Versions")
