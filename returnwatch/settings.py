@@ -6,7 +6,9 @@ Production sets at least SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and FIELD_ENCRY
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -189,6 +191,38 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Stored files (archived documents, tip attachments, captures): local disk under MEDIA_ROOT,
+# or S3-compatible object storage (MinIO, Ceph RGW, AWS) when STORAGE_BUCKET is set, so several
+# app servers read and write the same files (docs/deploy.md "Several app servers").
+
+
+def object_storage(env: Mapping[str, str]) -> dict[str, Any]:
+    """STORAGES["default"] for an S3-compatible bucket, from STORAGE_* environment variables."""
+    return {
+        "BACKEND": "returnwatch.storage.LockedS3Storage",
+        "OPTIONS": {
+            "bucket_name": env["STORAGE_BUCKET"],
+            "endpoint_url": env.get("STORAGE_ENDPOINT_URL") or None,
+            "access_key": env.get("STORAGE_ACCESS_KEY") or None,
+            "secret_key": env.get("STORAGE_SECRET_KEY") or None,
+            "region_name": env.get("STORAGE_REGION") or None,
+            "location": env.get("STORAGE_PREFIX", ""),
+            # Never overwrite: a name already taken gets a new name (the app keeps the first,
+            # files.attach); under object lock the store keeps every version besides.
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,  # never public: downloads go through the workspace
+            "addressing_style": env.get("STORAGE_ADDRESSING_STYLE") or None,
+        },
+    }
+
+
+if os.environ.get("STORAGE_BUCKET"):
+    STORAGES["default"] = object_storage(os.environ)
+# Object-lock retention (days, COMPLIANCE mode) given to every stored file where the bucket has
+# object lock enabled: until that date the stored version can be neither deleted nor altered
+# (a write under the same name would only add a newer version, which verify_integrity reports).
+STORAGE_OBJECT_LOCK_DAYS = int(os.environ.get("STORAGE_OBJECT_LOCK_DAYS", "0"))
 # Serve from the apps' folders only where collectstatic has not run (development, tests):
 # finders would shadow the collected files and the .gz files beside them.
 WHITENOISE_USE_FINDERS = DEBUG or not any(STATIC_ROOT.iterdir())

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -121,13 +123,12 @@ def backup(dest: Path) -> dict[str, Any]:
         "size": target.stat().st_size,
     }
 
-    media_root = Path(settings.MEDIA_ROOT)
     files = []
-    for name in sorted(integrity.stored_files(media_root)):
-        src = media_root / name
+    for name in sorted(integrity.stored_files(default_storage)):  # local disk or object storage
         dst = dest / "media" / name
         dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src, dst)
+        with default_storage.open(name, "rb") as src, open(dst, "wb") as copy:
+            shutil.copyfileobj(src, copy)
         files.append({"name": name, "sha256": sha256_path(dst), "size": dst.stat().st_size})
     manifest["media"] = files
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -184,9 +185,8 @@ def restore(src: Path) -> dict[str, Any]:
         )
     if not database_is_empty():
         raise BackupError("the database is not empty: restore only into a new installation")
-    media_root = Path(settings.MEDIA_ROOT)
-    if any(True for _ in integrity.stored_files(media_root)):
-        raise BackupError(f"{media_root} is not empty: restore only into a new installation")
+    if any(True for _ in integrity.stored_files(default_storage)):
+        raise BackupError("the file storage is not empty: restore only into a new installation")
 
     db = settings.DATABASES["default"]
     db_file = src / manifest["database"]["file"]
@@ -223,8 +223,9 @@ def restore(src: Path) -> dict[str, Any]:
         if f["name"] not in known:
             skipped += 1
             continue
-        dst = media_root / f["name"]
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(src / "media" / f["name"], dst)
+        with open(src / "media" / f["name"], "rb") as fh:
+            stored = default_storage.save(f["name"], File(fh))
+        if stored != f["name"]:
+            raise BackupError(f"{f['name']} could not be restored under its own name")
         copied += 1
     return {"manifest": manifest, "copied": copied, "skipped": skipped}

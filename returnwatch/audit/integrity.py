@@ -16,7 +16,6 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.apps import apps
@@ -179,22 +178,22 @@ def known_names() -> set[str]:
     return names
 
 
-def stored_files(root: Path) -> Iterator[str]:
-    """Every file under the media root, as a storage name (forward slashes)."""
-    if not root.exists():
+def stored_files(storage: Any = default_storage, prefix: str = "") -> Iterator[str]:
+    """Every stored file, as a storage name (forward slashes): local disk or object storage."""
+    try:
+        dirs, files = storage.listdir(prefix)
+    except FileNotFoundError:  # no file stored yet
         return
-    for dirpath, _dirs, files in os.walk(root):
-        for filename in files:
-            yield Path(dirpath, filename).relative_to(root).as_posix()
+    for filename in files:
+        yield f"{prefix}{filename}"
+    for d in dirs:
+        yield from stored_files(storage, f"{prefix}{d}/")
 
 
 def unknown_files(storage: Any = default_storage) -> list[Problem]:
-    location = getattr(storage, "location", None)
-    if not location:
-        return []
     known = known_names()
     return [
-        Problem("unknown", name, "a file on disk that no record names")
-        for name in sorted(stored_files(Path(location)))
+        Problem("unknown", name, "a stored file that no record names")
+        for name in sorted(stored_files(storage))
         if name not in known
     ]
