@@ -6,6 +6,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import checkpoint, signing
 from .models import Entry
 
 GENESIS = "0" * 64
@@ -44,11 +45,15 @@ def _entry(
 
 
 def _link(entries: list[Entry], seq: int, prev: str) -> list[Entry]:
+    """Number, chain and sign; the checkpoint outside the database follows once committed."""
     for entry in entries:
         seq += 1
         entry.seq = seq
         entry.prev_hash = prev
         entry.hash = prev = entry.compute_hash()
+        entry.signature = signing.sign(entry.signed_bytes())
+    if entries:
+        checkpoint.export_on_commit()
     return entries
 
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from returnwatch.audit.rows import RowDigestField, Sealed, SealedQuerySet
+
 from .encryption import EncryptedTextField
 
 # ---------------------------------------------------------------------------- vocabularies
@@ -158,7 +160,7 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
 
 
-class Incident(models.Model):
+class Incident(Sealed, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -264,6 +266,9 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -311,7 +316,7 @@ def next_reference(date: dt.date | None) -> str:
     return f"{prefix}{number:05d}"
 
 
-class Person(models.Model):
+class Person(Sealed, models.Model):
     """A restricted record of a person harmed: encrypted at rest, never public."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="persons")
@@ -320,6 +325,9 @@ class Person(models.Model):
     contact = EncryptedTextField(_("contact"), blank=True)
     notes = EncryptedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")
@@ -341,7 +349,7 @@ def archive_path(instance: Document, filename: str) -> str:
     return f"archive/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Document(models.Model):
+class Document(Sealed, models.Model):
     kind = models.ForeignKey(DocumentKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -364,6 +372,9 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date_published", "title"]
@@ -383,7 +394,7 @@ class Reliability(models.TextChoices):
     LOW = "low", _("Low")
 
 
-class Citation(models.Model):
+class Citation(Sealed, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="citations")
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="citations")
     passage = models.CharField(_("page or passage"), max_length=200, blank=True)
@@ -395,6 +406,9 @@ class Citation(models.Model):
         default=Reliability.MEDIUM,
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

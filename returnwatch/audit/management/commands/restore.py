@@ -27,8 +27,9 @@ class Command(BaseCommand):
         )
         # The chain must be whole and reach the head recorded at backup time.
         problems, entries, _ = integrity.verify_chain(manifest.get("audit_head"))
+        row_problems, _rows = integrity.verify_rows()
         file_problems, files = integrity.verify_files()
-        problems += file_problems
+        problems += row_problems + file_problems
         for p in problems:
             self.stderr.write(str(p))
         if problems:
