@@ -1,4 +1,5 @@
-"""manage.py restore SRC: restore a backup into an empty installation, then verify it."""
+"""manage.py restore SRC --key FILE: decrypt a backup with the private backup key, restore it
+into an empty installation, then verify it."""
 
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("src", help="A directory written by `manage.py backup`.")
+        parser.add_argument(
+            "--key",
+            type=Path,
+            default=None,
+            help="File holding the private backup key (AGE-SECRET-KEY-1…).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            result = restore(Path(opts["src"]))
+            result = restore(Path(opts["src"]), opts["key"])
         except BackupError as e:
             raise CommandError(str(e)) from e
         manifest = result["manifest"]
