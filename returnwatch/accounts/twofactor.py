@@ -231,6 +231,16 @@ class MatchesAnyKey(In):
         super().__init__(lhs, rhs)
 
 
+def rotate_totp_secrets(dry_run: bool = False) -> int:
+    """Re-encrypt every TOTP secret with the first field key (rotate_encryption_key calls it).
+    Recovery-code hashes cannot be re-keyed: they match while the old key stays listed."""
+    devices = list(TOTPDevice.objects.all())
+    if not dry_run:
+        for device in devices:
+            device.save(update_fields=["key"])  # read in clear, stored under the first key
+    return len(devices)
+
+
 def install_storage() -> None:
     """From AccountsConfig.ready: give django-otp's two secret fields the storage above."""
     TOTPDevice._meta.get_field("key").__class__ = EncryptedTOTPKeyField

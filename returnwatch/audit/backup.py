@@ -266,10 +266,10 @@ def restore(src: Path, key_file: Path | None = None) -> dict[str, Any]:
         plain = Path(tmp, "backup.tar")
         try:
             pyrage.decrypt_file(str(archive), str(plain), identities)
-        except pyrage.DecryptError as e:
+        except (pyrage.DecryptError, OSError) as e:  # age authenticates every chunk
             raise BackupError(
                 f"the key in {key_file} does not open this backup (another key, or the "
-                f"file was changed): {e}"
+                f"file was changed or damaged): {e}"
             ) from e
         with tarfile.open(plain) as tar:
             tar.extractall(tmp, filter="data")  # nothing outside tmp, no links or devices
