@@ -4,9 +4,10 @@ into an empty installation, then verify it."""
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from returnwatch.audit import integrity
+from returnwatch.audit import checkpoint, integrity
 from returnwatch.audit.backup import BackupError, restore
 
 
@@ -33,12 +34,16 @@ class Command(BaseCommand):
             f"({result['skipped']} newer than the snapshot left out). Verifying…"
         )
         # The chain must be whole and reach the head recorded at backup time.
-        problems, entries, _ = integrity.verify_chain(manifest.get("audit_head"))
-        row_problems, _rows = integrity.verify_rows()
+        problems, entries, last = integrity.verify_chain(manifest.get("audit_head"))
+        row_problems, rows = integrity.verify_rows()
         file_problems, files = integrity.verify_files()
         problems += row_problems + file_problems
         for p in problems:
             self.stderr.write(str(p))
         if problems:
             raise CommandError(f"Restore verification FAILED: {len(problems)} problem(s).")
-        self.stdout.write(f"Verified: {entries} audit entries, {files} files. Restore complete.")
+        if last is not None:  # this installation's checkpoint starts at the restored head
+            checkpoint.write(settings.AUDIT_CHECKPOINT_FILE, last.seq, last.hash)
+        self.stdout.write(
+            f"Verified: {entries} audit entries, {rows} rows, {files} files. Restore complete."
+        )
