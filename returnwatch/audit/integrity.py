@@ -79,7 +79,8 @@ def _original_seq(entry: Entry) -> int | None:
 def verify_chain(checkpoint: dict[str, Any] | None = None) -> tuple[list[Problem], int, Any]:
     """Walk the chain in order. Returns (problems, entries checked, last entry)."""
     problems: list[Problem] = []
-    unsigned: list[list[int]] = []  # runs of consecutive entries whose signature fails
+    unsigned: list[list[int]] = []  # runs of entries no valid signature covers
+    pending: list[int] = []  # entries since the last signed one (a batch signs its last)
     prev: Entry | None = None
     prev_moved = False
     count = lookups = 0
@@ -91,6 +92,7 @@ def verify_chain(checkpoint: dict[str, Any] | None = None) -> tuple[list[Problem
         expected_prev = prev.hash if prev else GENESIS
         gap = entry.seq > expected_seq
         moved = False
+        named = gap  # a problem already named for this entry
         if gap:
             problems.append(
                 Problem(
@@ -100,6 +102,7 @@ def verify_chain(checkpoint: dict[str, Any] | None = None) -> tuple[list[Problem
                 )
             )
         if entry.compute_hash() != entry.hash:
+            named = True
             original = _original_seq(entry) if lookups < REORDER_LOOKUPS else None
             lookups += 1
             if original is not None:
@@ -120,6 +123,7 @@ def verify_chain(checkpoint: dict[str, Any] | None = None) -> tuple[list[Problem
                     )
                 )
         elif entry.prev_hash != expected_prev and not gap and not prev_moved:
+            named = True
             problems.append(
                 Problem(
                     "inserted",
@@ -128,16 +132,29 @@ def verify_chain(checkpoint: dict[str, Any] | None = None) -> tuple[list[Problem
                     "the one before was rewritten)",
                 )
             )
-        elif not signing.verify(entry.signed_bytes(), entry.signature):
-            if unsigned and unsigned[-1][-1] == entry.seq - 1:
-                unsigned[-1].append(entry.seq)
+        if named:
+            pass  # named already; only a valid signature on an intact link vouches for pending
+        elif not entry.signature:
+            pending.append(entry.seq)  # covered by a later signature, or by nothing
+        elif signing.verify(entry.signed_bytes(), entry.signature):
+            pending = []
+        else:
+            run = [*pending, entry.seq]
+            pending = []
+            if unsigned and unsigned[-1][-1] == run[0] - 1:
+                unsigned[-1] += run
             else:
-                unsigned.append([entry.seq])
+                unsigned.append(run)
         if checkpoint and entry.seq == checkpoint["seq"]:
             seen_checkpoint = True
             checkpoint_differs = entry.hash != checkpoint["hash"]
         prev, prev_moved = entry, moved
 
+    if pending:  # no signature after them: nothing vouches for these entries
+        if unsigned and unsigned[-1][-1] == pending[0] - 1:
+            unsigned[-1] += pending
+        else:
+            unsigned.append(pending)
     covered = False
     for run in unsigned:
         first, last = run[0], run[-1]

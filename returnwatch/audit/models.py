@@ -43,7 +43,8 @@ class Entry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     # Ed25519 over the hash ("key id:base64"), by the key in AUDIT_SIGNING_KEY (audit/signing.py):
-    # a chain rewritten and rehashed in the database no longer verifies.
+    # a chain rewritten and rehashed in the database no longer verifies. Entries appended
+    # together (a bulk import) sign only the last: its hash covers the ones before it.
     signature = models.CharField(max_length=120, blank=True)
 
     objects = EntryQuerySet.as_manager()

@@ -24,6 +24,7 @@ import datetime as dt
 import decimal
 import json
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from django.db import models, transaction
@@ -35,7 +36,6 @@ from . import signing
 
 FIELD = "row_digest"
 FILE_COLUMNS = ("file", "original_filename", "sha256", "size", "media_type")
-EMPTY: tuple[Any, ...] = (None, "", 0, False, [], {})
 
 
 def _canonical(field: models.Field, value: Any) -> Any:
@@ -58,21 +58,46 @@ def _canonical(field: models.Field, value: Any) -> Any:
     return value
 
 
-def _file_columns(model: type[models.Model]) -> set[str]:
+def _python_type(field: models.Field) -> type | None:
+    """The type a value of this field has once read back, when a plain one (fast path)."""
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    if isinstance(target, models.BooleanField):
+        return bool
+    if isinstance(target, models.IntegerField | models.AutoField):
+        return int
+    if isinstance(target, models.CharField | models.TextField) and not isinstance(
+        target, models.FileField
+    ):
+        return str
+    return None
+
+
+@cache
+def _plan(model: type[models.Model]) -> tuple[list[tuple[str, str, Any, Any]], set[str]]:
+    """Per model, once: (name, attname, field, plain type) of each digested field, and the
+    file columns."""
     names = {f.name for f in model._meta.concrete_fields}
-    return set(FILE_COLUMNS) & names if {"file", "sha256"} <= names else set()
+    files = set(FILE_COLUMNS) & names if {"file", "sha256"} <= names else set()
+    fields = [
+        (f.name, f.attname, f, _python_type(f))
+        for f in model._meta.concrete_fields
+        if not f.primary_key and f.name != FIELD
+    ]
+    return fields, files
 
 
-def _payload(obj: models.Model, names: set[str] | None, exclude: set[str]) -> bytes:
+def _payload(obj: models.Model, files: set[str], of_files: bool) -> bytes:
     values: dict[str, Any] = {}
-    for f in obj._meta.concrete_fields:
-        if f.primary_key or f.name == FIELD or f.name in exclude:
+    for name, attname, field, plain in _plan(type(obj))[0]:
+        if (name in files) != of_files:
             continue
-        if names is not None and f.name not in names:
+        value = getattr(obj, attname)
+        if value is None:
             continue
-        value = _canonical(f, getattr(obj, f.attname))
-        if not any(value is e or (type(value) is type(e) and value == e) for e in EMPTY):
-            values[f.name] = value
+        if plain is None or type(value) is not plain:
+            value = _canonical(field, value)
+        if value or value is True:  # empty values (None, "", 0, False, [], {}) are left out
+            values[name] = value
     return json.dumps(
         {"model": obj._meta.label_lower, "values": values},
         sort_keys=True,
@@ -82,10 +107,10 @@ def _payload(obj: models.Model, names: set[str] | None, exclude: set[str]) -> by
 
 
 def _parts(obj: models.Model) -> list[bytes]:
-    files = _file_columns(type(obj))
-    parts = [_payload(obj, None, files)]
+    files = _plan(type(obj))[1]
+    parts = [_payload(obj, files, False)]
     if files:
-        parts.append(_payload(obj, files, set()))
+        parts.append(_payload(obj, files, True))
     return parts
 
 

@@ -301,3 +301,22 @@ def test_bulk_import_and_generated_incidents_verify(media: Path, researcher: Any
     assert Incident.objects.count() == 32 and Citation.objects.count() == 3
     ok, out = run()
     assert ok, out
+
+
+def test_rewrite_inside_a_bulk_batch_is_named_rewritten(
+    history: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    """A bulk import signs only the last entry of its batch; its hash still covers the rest."""
+    from returnwatch.audit import log
+
+    incident = history["incident"]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = log.chain("importer", [("update", incident, ["title"], incident)] * 5, "import")
+        Entry.objects.bulk_create(batch)
+    assert [bool(e.signature) for e in batch] == [False] * 4 + [True]
+    assert run()[0]
+    sql("UPDATE audit_entry SET actor_name = 'someone else' WHERE seq = 12")
+    rehash_from(12)
+    ok, out = run()
+    assert not ok
+    assert "REWRITTEN: audit entries 10–14: rehashed without the signing key" in out
