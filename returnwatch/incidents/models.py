@@ -271,6 +271,7 @@ class Incident(Sealed, models.Model):
     objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["status", "date"]),
@@ -330,6 +331,7 @@ class Person(Sealed, models.Model):
     objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         verbose_name = _("person")
 
     def __str__(self) -> str:
@@ -377,6 +379,7 @@ class Document(Sealed, models.Model):
     objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["-date_published", "title"]
         verbose_name = _("document")
 
@@ -411,6 +414,7 @@ class Citation(Sealed, models.Model):
     objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(

@@ -320,3 +320,13 @@ def test_rewrite_inside_a_bulk_batch_is_named_rewritten(
     ok, out = run()
     assert not ok
     assert "REWRITTEN: audit entries 10–14: rehashed without the signing key" in out
+
+
+@pytest.mark.django_db
+def test_rows_set_null_by_a_deletion_are_resealed(make_incident: Any) -> None:
+    target, duplicate = make_incident(), make_incident()
+    duplicate.merged_into = target
+    duplicate.save()
+    target.delete()  # Django sets duplicate.merged_into to NULL with an UPDATE
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None and rows.check(duplicate) == []

@@ -37,5 +37,21 @@ class Migration(migrations.Migration):
             name='row_digest',
             field=returnwatch.audit.rows.RowDigestField(blank=True, default='', editable=False, max_length=129),
         ),
+        migrations.AlterModelOptions(
+            name='citation',
+            options={'base_manager_name': 'objects', 'ordering': ['id'], 'verbose_name': 'citation'},
+        ),
+        migrations.AlterModelOptions(
+            name='document',
+            options={'base_manager_name': 'objects', 'ordering': ['-date_published', 'title'], 'verbose_name': 'document'},
+        ),
+        migrations.AlterModelOptions(
+            name='incident',
+            options={'base_manager_name': 'objects', 'ordering': ['-date', '-id'], 'verbose_name': 'incident'},
+        ),
+        migrations.AlterModelOptions(
+            name='person',
+            options={'base_manager_name': 'objects', 'verbose_name': 'person'},
+        ),
         migrations.RunPython(seal, migrations.RunPython.noop),
     ]
