@@ -85,4 +85,6 @@ def export_on_commit() -> None:
     """After the transaction that appended entries commits (later writers of the same head
     find the file up to date and return)."""
     if settings.AUDIT_CHECKPOINT_FILE:
-        transaction.on_commit(export)
+        # robust: the change is committed; a checkpoint that cannot be written is logged and
+        # moved forward by the next change or verify_integrity, not turned into an error page.
+        transaction.on_commit(export, robust=True)
