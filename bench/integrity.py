@@ -65,6 +65,23 @@ def main() -> None:
         f"signed checkpoint write (file, fsync)          {per_call(lambda: checkpoints.write(str(checkpoint), 10**9 + time.perf_counter_ns(), 'a' * 64), 300):8.1f} µs"
     )
 
+    from returnwatch.incidents.demo import fake_incidents
+    from returnwatch.incidents.encryption import encrypt, search_tokens
+    from returnwatch.incidents.search import fold
+
+    narratives = [f.narrative for f in fake_incidents(1000, 9)]
+    it = iter(narratives * 3)
+    print(
+        f"narrative encryption (Fernet)                  {per_call(lambda: encrypt(next(it)), 1000):8.1f} µs"
+    )
+    it = iter(narratives * 3)
+    print(
+        f"narrative search tokens (fold + keyed hashes)  {per_call(lambda: search_tokens(fold(next(it)).split()), 1000):8.1f} µs"
+    )
+    it = iter(narratives * 3)
+    print(
+        f"  fold alone (what the index did before)       {per_call(lambda: fold(next(it)), 1000):8.1f} µs"
+    )
     print(
         f"log.record (signed entry, checkpoint on commit) {per_call(lambda: log.record('bench', 'update', incident, fields=['title']), 1000):8.1f} µs"
     )

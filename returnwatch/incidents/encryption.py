@@ -106,3 +106,39 @@ def keyed_hashes(value: str, purpose: bytes, length: int) -> list[str]:
         ]
         for k in derived_keys(purpose)
     ]
+
+
+# ---------------------------------------------------------------------------- search tokens
+# Restricted text (incident narratives) is encrypted at rest, so the staff search index holds
+# keyed hashes of its words instead of the words: "zz" + 16 hex digits of BLAKE2b keyed with
+# a key derived from FIELD_ENCRYPTION_KEY, for each word and each of its prefixes of 3 letters
+# or more (so "secuest" still finds "secuestro"). Without the field key the index is a bag of
+# random-looking tokens; after a key rotation the index is rebuilt (search.rebuild).
+
+TOKEN_PREFIX = "zz"
+MIN_PREFIX = 3
+
+
+@cache
+def _token_base(keys: str) -> Any:
+    return hashlib.blake2b(key=_derived(keys, b"search words")[0], digest_size=8)
+
+
+def _token(base: Any, word: str) -> str:
+    h = base.copy()  # the keyed state, made once
+    h.update(word.encode())
+    return TOKEN_PREFIX + h.hexdigest()
+
+
+def search_token(word: str) -> str:
+    return _token(_token_base(settings.FIELD_ENCRYPTION_KEY), word)
+
+
+def search_tokens(words: list[str]) -> list[str]:
+    """Tokens for folded words: each word and its prefixes, once each, in a stable order."""
+    base = _token_base(settings.FIELD_ENCRYPTION_KEY)
+    seen: dict[str, None] = {}
+    for word in words:
+        for end in range(min(MIN_PREFIX, len(word)), len(word) + 1):
+            seen.setdefault(word[:end], None)
+    return [_token(base, w) for w in seen]

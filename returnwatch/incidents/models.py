@@ -172,7 +172,8 @@ class Incident(Sealed, models.Model):
         _("public summary"),
         help_text=_("Written for publication: no names, nothing that identifies a person."),
     )
-    narrative = models.TextField(
+    # Encrypted at rest like person records; the staff search index keeps keyed word hashes.
+    narrative = EncryptedTextField(
         _("restricted narrative"), blank=True, help_text=_("Never published.")
     )
     date = models.DateField(_("date of the incident"), null=True, blank=True)
