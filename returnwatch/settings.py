@@ -322,8 +322,17 @@ AXES_VERBOSE = False
 # axes sums failures over every row of the username, so rotating does not help (tested).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Where verify_integrity keeps the last verified head of the audit chain (catches a cut tail).
+# Ed25519 keys (base64 seeds, comma-separated; the first signs) for audit entries, checkpoints
+# and row digests. The development default is PUBLIC (returnwatch/audit/signing.py): production
+# sets its own (`manage.py audit_keygen`), kept out of the database and of backups.
+AUDIT_SIGNING_KEY = os.environ.get(
+    "AUDIT_SIGNING_KEY", "ZGV2LW9ubHktYXVkaXQta2V5LW5vdC1mb3ItcmVhbCE="
+)
+# A file outside the database that holds the signed head of the audit chain, rewritten after
+# every change (catches entries cut off the end). Empty: no checkpoint (check --deploy warns).
 AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
+# age X25519 public key (age1…) that backups are encrypted to; the private key stays offline.
+BACKUP_PUBLIC_KEY = os.environ.get("BACKUP_PUBLIC_KEY", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returnwatch@localhost")

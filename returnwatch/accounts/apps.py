@@ -8,4 +8,6 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from returnwatch import security  # noqa: F401  (registers the deploy checks)
 
-        from . import admin_site, signals  # noqa: F401
+        from . import admin_site, signals, twofactor  # noqa: F401
+
+        twofactor.install_storage()

@@ -1,6 +1,8 @@
 """Sign-in failures, lock-outs and role changes go into the audit log.
 
-Never the password, the code typed or an IP address: only the username tried and what happened.
+Never the password, the code typed or an IP address. For a failed sign-in: the account when the
+username names one, else only that the username was unknown — what was typed may be a password
+typed in the wrong box, and the log keeps it forever.
 """
 
 from typing import Any
@@ -17,20 +19,33 @@ from .models import User
 WATCHED = ("role", "organization_id", "is_active", "is_staff", "is_superuser")
 
 
+UNKNOWN = "(unknown username)"
+
+
+def account_tried(username: Any) -> tuple[User | None, str]:
+    """(the account, its username) when `username` names one, else (None, a fixed label)."""
+    typed = str(username or "")[:150]
+    user = User.objects.filter(username=typed).first() if typed else None
+    if user is None:
+        return None, UNKNOWN if typed else "(no username)"
+    return user, user.get_username()
+
+
 def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kw: Any) -> None:
-    username = str(credentials.get("username") or "")[:150]
-    user = User.objects.filter(username=username).first()
+    user, name = account_tried(credentials.get("username"))
     locked = bool(request is not None and getattr(request, "axes_locked_out", False))
     if kw.get("second_factor"):
         note = "wrong second-factor code"
+    elif locked:
+        note = "account locked"
     else:
-        note = "account locked" if locked else "wrong username or password"
-    record(username or "(no username)", "sign_in_failed", user, note=note)
+        note = "wrong password" if user else "unknown username"
+    record(name, "sign_in_failed", user, note=note)
 
 
 def locked_out(sender: Any, request: Any = None, username: str = "", **kw: Any) -> None:
-    user = User.objects.filter(username=username).first()
-    record(str(username or "")[:150], "account_locked", user, note="too many failed sign-ins")
+    user, name = account_tried(username)
+    record(name, "account_locked", user, note="too many failed sign-ins")
 
 
 def remember_old(sender: Any, instance: User, raw: bool = False, **kw: Any) -> None:

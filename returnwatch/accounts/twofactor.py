@@ -13,11 +13,19 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models.lookups import In
 from django.http import HttpRequest
 from django_otp import devices_for_user, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from returnwatch.incidents.encryption import (
+    COMPACT,
+    decrypt_compact,
+    encrypt_compact,
+    keyed_hashes,
+)
 
 PENDING_KEY = "rw_2fa_pending"
 PENDING_SECONDS = 300
@@ -176,3 +184,87 @@ def pending_user(request: HttpRequest) -> Any:
 
 def clear_pending(request: HttpRequest) -> None:
     request.session.pop(PENDING_KEY, None)
+
+
+# ---------------------------------------------------------------------------- storage
+# django-otp keeps the TOTP secret in clear (TOTPDevice.key, 40 hex characters in a column of
+# 80) and recovery codes in clear (StaticToken.token, 16). Here the two fields are given
+# storage of their own, so every path through django-otp (verify_token, admin, config_url)
+# works unchanged: the secret is encrypted with a key derived from FIELD_ENCRYPTION_KEY
+# (AES-GCM, 69 characters), a recovery code is stored only as a keyed hash (HMAC, 16
+# characters) and looked up by hash. The column types and migrations stay django-otp's.
+
+TOTP_PURPOSE = b"totp secret"
+RECOVERY_PURPOSE = b"recovery code"
+HASH_MARK = "~"  # stored hashes start with it; no code does (codes are base32)
+
+
+class EncryptedTOTPKeyField(models.CharField):
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if isinstance(value, str) and value.startswith(COMPACT):
+            return decrypt_compact(value, TOTP_PURPOSE).hex()
+        return value  # a secret from before encryption (migration 0002 encrypts those)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if not value or value.startswith(COMPACT):
+            return value
+        return encrypt_compact(bytes.fromhex(value), TOTP_PURPOSE)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+class StoredHash(str):
+    """A recovery code's hash as read from the database: saved again as it is."""
+
+
+def recovery_hashes(code: str) -> list[str]:
+    """The code's hash under each field key; the first is the one new codes are stored with."""
+    return [HASH_MARK + h for h in keyed_hashes(code, RECOVERY_PURPOSE, 15)]
+
+
+class HashedTokenField(models.CharField):
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return StoredHash(value) if value is not None else value
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if not value or isinstance(value, StoredHash):
+            return value
+        return recovery_hashes(value)[0]
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.CharField", args, kwargs
+
+
+@HashedTokenField.register_lookup
+class MatchesAnyKey(In):
+    """token=code finds the code under the current field key or an older one."""
+
+    lookup_name = "exact"
+
+    def __init__(self, lhs: Any, rhs: Any) -> None:
+        if isinstance(rhs, str) and not isinstance(rhs, StoredHash):
+            rhs = [StoredHash(h) for h in recovery_hashes(rhs)]
+        else:
+            rhs = [rhs]
+        super().__init__(lhs, rhs)
+
+
+def rotate_totp_secrets(dry_run: bool = False) -> int:
+    """Re-encrypt every TOTP secret with the first field key (rotate_encryption_key calls it).
+    Recovery-code hashes cannot be re-keyed: they match while the old key stays listed."""
+    devices = list(TOTPDevice.objects.all())
+    if not dry_run:
+        for device in devices:
+            device.save(update_fields=["key"])  # read in clear, stored under the first key
+    return len(devices)
+
+
+def install_storage() -> None:
+    """From AccountsConfig.ready: give django-otp's two secret fields the storage above."""
+    TOTPDevice._meta.get_field("key").__class__ = EncryptedTOTPKeyField
+    StaticToken._meta.get_field("token").__class__ = HashedTokenField

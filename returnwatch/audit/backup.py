@@ -1,4 +1,6 @@
-"""Backups that hold up: a consistent database snapshot, the stored files, a manifest of hashes.
+"""Backups that hold up and that the server cannot read: a consistent database snapshot, the
+stored files and a manifest of hashes, in one tar encrypted to a public key (age, X25519,
+through pyrage).
 
 Taken while the site runs: SQLite's online backup API copies a consistent snapshot while
 others keep writing (WAL); on PostgreSQL, pg_dump reads one snapshot in a single transaction.
@@ -6,8 +8,11 @@ Stored files are named by their hash and never changed in place, so copying them
 snapshot gives every file the snapshot refers to (and perhaps a few newer ones, which a
 restore leaves out).
 
-The encryption key (FIELD_ENCRYPTION_KEY) is never written into a backup: restricted fields
-stay encrypted in it, and a restore needs the key from wherever it is kept (docs/operations.md).
+What a backup leaves out: sessions, sign-in lock-out rows (django-axes) and database caches
+(`excluded_tables`). The server holds only BACKUP_PUBLIC_KEY (age1…): it can write a backup,
+never read one. `restore` takes the private key from a file (`--key`), kept offline. No key
+of the server's (FIELD_ENCRYPTION_KEY, AUDIT_SIGNING_KEY, SECRET_KEY) is ever in a backup.
+What each thief can read is in docs/operations.md, and test_backup_secrets.py checks it.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
+import tempfile
 from pathlib import Path
 from typing import Any
 
+import pyrage
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -29,8 +37,9 @@ from django.utils import timezone
 
 from . import integrity
 
-FORMAT = "returnwatch-backup/1"
+FORMAT = "returnwatch-backup/2"
 MANIFEST = "manifest.json"
+ARCHIVE = "backup.tar.age"
 
 
 class BackupError(Exception):
@@ -71,10 +80,51 @@ def head_of_sqlite(path: Path) -> dict[str, Any] | None:
 # ---------------------------------------------------------------------------- backup
 
 
-def backup(dest: Path) -> dict[str, Any]:
+def excluded_tables() -> list[str]:
+    """Tables whose rows a backup leaves out: live sessions, lock-out rows, database caches."""
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+
+    tables = [Session._meta.db_table]
+    if apps.is_installed("axes"):
+        tables += [m._meta.db_table for m in apps.get_app_config("axes").get_models()]
+    for cache in settings.CACHES.values():
+        if cache["BACKEND"].endswith("DatabaseCache"):
+            tables.append(cache["LOCATION"])
+    return tables
+
+
+def recipient_of(public_key: str) -> Any:
+    if not public_key:
+        raise BackupError(
+            "No backup key: set BACKUP_PUBLIC_KEY (age1…; `manage.py backup_keygen` makes a "
+            "pair) or pass --to. Backups are never written unencrypted."
+        )
+    try:
+        return pyrage.x25519.Recipient.from_str(public_key.strip())
+    except pyrage.RecipientError as e:
+        raise BackupError(f"the backup key is not an age public key (age1…): {e}") from e
+
+
+def backup(dest: Path, public_key: str = "") -> dict[str, Any]:
+    """Write DEST/backup.tar.age, encrypted to BACKUP_PUBLIC_KEY (or `public_key`)."""
+    recipient = recipient_of(public_key or settings.BACKUP_PUBLIC_KEY)
     if dest.exists() and any(dest.iterdir()):
         raise BackupError(f"{dest} is not empty")
-    dest.mkdir(parents=True, exist_ok=True)
+    # The clear copy exists only in a private temporary folder, removed when done.
+    with tempfile.TemporaryDirectory(prefix="returnwatch-backup-") as tmp:
+        work = Path(tmp, "backup")
+        manifest = _snapshot(work)
+        plain = Path(tmp, "backup.tar")
+        with tarfile.open(plain, "w") as tar:
+            tar.add(work, arcname="backup")
+        dest.mkdir(parents=True, exist_ok=True)
+        pyrage.encrypt_file(str(plain), str(dest / ARCHIVE), [recipient])
+    return manifest
+
+
+def _snapshot(dest: Path) -> dict[str, Any]:
+    dest.mkdir(parents=True)
     db = settings.DATABASES["default"]
     manifest: dict[str, Any] = {
         "format": FORMAT,
@@ -89,6 +139,12 @@ def backup(dest: Path) -> dict[str, Any]:
             # One step (-1): the whole database as of one moment, writers carry on meanwhile.
             connection.connection.backup(out)
             out.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
+            present = {r[0] for r in out.execute("SELECT name FROM sqlite_master")}
+            for table in excluded_tables():
+                if table in present:
+                    out.execute(f'DELETE FROM "{table}"')
+            out.commit()
+            out.execute("VACUUM")  # no deleted row left in a free page
             ok = out.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
             out.close()
@@ -107,6 +163,7 @@ def backup(dest: Path) -> dict[str, Any]:
                 "--format=custom",
                 "--no-owner",
                 "--no-privileges",
+                *[f"--exclude-table-data={t}" for t in excluded_tables()],
                 "--file",
                 str(target),
                 db["NAME"],
@@ -177,7 +234,50 @@ def database_is_empty() -> bool:
     )
 
 
-def restore(src: Path) -> dict[str, Any]:
+def read_identities(key_file: Path) -> list[Any]:
+    try:
+        lines = key_file.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise BackupError(f"cannot read the key file {key_file}: {e}") from e
+    try:
+        identities = [
+            pyrage.x25519.Identity.from_str(line.strip())
+            for line in lines
+            if line.strip() and not line.startswith("#")
+        ]
+    except pyrage.IdentityError as e:
+        raise BackupError(f"{key_file} holds no age private key (AGE-SECRET-KEY-1…): {e}") from e
+    if not identities:
+        raise BackupError(f"{key_file} holds no age private key (AGE-SECRET-KEY-1…)")
+    return identities
+
+
+def restore(src: Path, key_file: Path | None = None) -> dict[str, Any]:
+    """Decrypt SRC/backup.tar.age with the private key in `key_file`, restore it."""
+    archive = src / ARCHIVE if src.is_dir() else src
+    if not archive.is_file():
+        raise BackupError(f"no {ARCHIVE} in {src}")
+    if key_file is None:
+        raise BackupError(
+            "this backup is encrypted: give the private backup key with --key FILE "
+            "(the age identity, AGE-SECRET-KEY-1…, kept away from the server)"
+        )
+    identities = read_identities(key_file)
+    with tempfile.TemporaryDirectory(prefix="returnwatch-restore-") as tmp:
+        plain = Path(tmp, "backup.tar")
+        try:
+            pyrage.decrypt_file(str(archive), str(plain), identities)
+        except (pyrage.DecryptError, OSError) as e:  # age authenticates every chunk
+            raise BackupError(
+                f"the key in {key_file} does not open this backup (another key, or the "
+                f"file was changed or damaged): {e}"
+            ) from e
+        with tarfile.open(plain) as tar:
+            tar.extractall(tmp, filter="data")  # nothing outside tmp, no links or devices
+        return _restore_dir(Path(tmp, "backup"))
+
+
+def _restore_dir(src: Path) -> dict[str, Any]:
     manifest = check_backup(src)
     if manifest["engine"] != engine():
         raise BackupError(

@@ -24,7 +24,7 @@ from returnwatch import access
 from returnwatch.evidence import bundle as capture_bundle
 from returnwatch.incidents.models import Document, Incident
 
-from . import integrity, log
+from . import integrity, log, signing
 from .models import Entry
 
 SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,8}$")
@@ -46,6 +46,7 @@ def _entry(e: Entry) -> dict[str, Any]:
         "note": e.note,
         "prev_hash": e.prev_hash,
         "hash": e.hash,
+        "signature": e.signature,
     }
 
 
@@ -133,9 +134,11 @@ def build(incident: Incident, user: Any) -> IO[bytes]:
             "captures": captures,
             "history": [_entry(e) for e in history_of(incident, documents)],
             "audit_chain_head": head,
+            "audit_public_key": signing.public_key_b64(),
             "how_to_check": "sha256sum -c SHA256SUMS; each history entry's hash is the SHA-256 "
-            "of its content and the previous entry's hash (see docs/security.md). Web captures: "
-            "captures/README.txt.",
+            "of its content and the previous entry's hash; a signature (key id:base64) is "
+            "Ed25519 by audit_public_key over 'returnwatch audit entry\\n' + the hash "
+            "(see docs/security.md). Web captures: captures/README.txt.",
         }
         z.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
         z.writestr("SHA256SUMS", "\n".join(sums) + ("\n" if sums else ""))

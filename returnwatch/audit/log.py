@@ -6,6 +6,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import checkpoint, signing
 from .models import Entry
 
 GENESIS = "0" * 64
@@ -44,11 +45,17 @@ def _entry(
 
 
 def _link(entries: list[Entry], seq: int, prev: str) -> list[Entry]:
+    """Number and chain, and sign the last: its signature covers every entry before it back
+    to the previous signed one, through the hashes (a bulk import signs once, not per row).
+    The checkpoint outside the database follows once committed."""
     for entry in entries:
         seq += 1
         entry.seq = seq
         entry.prev_hash = prev
         entry.hash = prev = entry.compute_hash()
+    if entries:
+        entries[-1].signature = signing.sign(entries[-1].signed_bytes())
+        checkpoint.export_on_commit()
     return entries
 
 

@@ -42,6 +42,10 @@ class Entry(models.Model):
     note = models.CharField(max_length=500, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Ed25519 over the hash ("key id:base64"), by the key in AUDIT_SIGNING_KEY (audit/signing.py):
+    # a chain rewritten and rehashed in the database no longer verifies. Entries appended
+    # together (a bulk import) sign only the last: its hash covers the ones before it.
+    signature = models.CharField(max_length=120, blank=True)
 
     objects = EntryQuerySet.as_manager()
 
@@ -83,3 +87,6 @@ class Entry(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload()).hexdigest()
+
+    def signed_bytes(self) -> bytes:
+        return b"returnwatch audit entry\n" + self.hash.encode()

@@ -4,10 +4,16 @@ FIELD_ENCRYPTION_KEY holds one or more comma-separated keys: the first encrypts,
 decrypts, so a key can be rotated by putting the new key first and re-saving the records.
 """
 
+import base64
+import hashlib
+import hmac
+import os
 from functools import cache
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import models
 
@@ -46,3 +52,93 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+# ---------------------------------------------------------------------------- compact values
+# For columns too short for a Fernet token (django-otp's 80-character TOTP key, its
+# 16-character recovery codes): AES-GCM and HMAC with keys derived (HKDF) from each field key,
+# so rotating FIELD_ENCRYPTION_KEY covers them too (every listed key still decrypts/matches).
+
+COMPACT = "e1:"
+
+
+@cache
+def _derived(keys: str, purpose: bytes) -> list[bytes]:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return [
+        HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"returnwatch " + purpose
+        ).derive(base64.urlsafe_b64decode(k.strip()))
+        for k in keys.split(",")
+        if k.strip()
+    ]
+
+
+def derived_keys(purpose: bytes) -> list[bytes]:
+    return _derived(settings.FIELD_ENCRYPTION_KEY, purpose)
+
+
+def encrypt_compact(data: bytes, purpose: bytes) -> str:
+    """COMPACT + base64url(nonce, ciphertext, tag): 12 + len(data) + 16 bytes."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(derived_keys(purpose)[0]).encrypt(nonce, data, purpose)
+    return COMPACT + base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def decrypt_compact(token: str, purpose: bytes) -> bytes:
+    raw = base64.urlsafe_b64decode(token[len(COMPACT) :] + "=" * (-len(token) % 4))
+    for key in derived_keys(purpose):
+        try:
+            return AESGCM(key).decrypt(raw[:12], raw[12:], purpose)
+        except InvalidTag:
+            continue
+    raise InvalidToken("no FIELD_ENCRYPTION_KEY decrypts this value")
+
+
+def keyed_hashes(value: str, purpose: bytes, length: int) -> list[str]:
+    """HMAC-SHA256 of `value` under each derived key (the first is the current one), as
+    base64url cut to `length` characters."""
+    return [
+        base64.urlsafe_b64encode(hmac.new(k, value.encode(), hashlib.sha256).digest()).decode()[
+            :length
+        ]
+        for k in derived_keys(purpose)
+    ]
+
+
+# ---------------------------------------------------------------------------- search tokens
+# Restricted text (incident narratives) is encrypted at rest, so the staff search index holds
+# keyed hashes of its words instead of the words: "zz" + 16 hex digits of BLAKE2b keyed with
+# a key derived from FIELD_ENCRYPTION_KEY, for each word and each of its prefixes of 3 letters
+# or more (so "secuest" still finds "secuestro"). Without the field key the index is a bag of
+# random-looking tokens; after a key rotation the index is rebuilt (search.rebuild).
+
+TOKEN_PREFIX = "zz"
+MIN_PREFIX = 3
+
+
+@cache
+def _token_base(keys: str) -> Any:
+    return hashlib.blake2b(key=_derived(keys, b"search words")[0], digest_size=8)
+
+
+def _token(base: Any, word: str) -> str:
+    h = base.copy()  # the keyed state, made once
+    h.update(word.encode())
+    return TOKEN_PREFIX + h.hexdigest()
+
+
+def search_token(word: str) -> str:
+    return _token(_token_base(settings.FIELD_ENCRYPTION_KEY), word)
+
+
+def search_tokens(words: list[str]) -> list[str]:
+    """Tokens for folded words: each word and its prefixes, once each, in a stable order."""
+    base = _token_base(settings.FIELD_ENCRYPTION_KEY)
+    seen: dict[str, None] = {}
+    for word in words:
+        for end in range(min(MIN_PREFIX, len(word)), len(word) + 1):
+            seen.setdefault(word[:end], None)
+    return [_token(base, w) for w in seen]

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from returnwatch.audit.rows import RowDigestField, Sealed, SealedQuerySet
+
 from .encryption import EncryptedTextField
 
 # ---------------------------------------------------------------------------- vocabularies
@@ -164,7 +166,7 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
 
 
-class Incident(models.Model):
+class Incident(Sealed, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -176,7 +178,8 @@ class Incident(models.Model):
         _("public summary"),
         help_text=_("Written for publication: no names, nothing that identifies a person."),
     )
-    narrative = models.TextField(
+    # Encrypted at rest like person records; the staff search index keeps keyed word hashes.
+    narrative = EncryptedTextField(
         _("restricted narrative"), blank=True, help_text=_("Never published.")
     )
     date = models.DateField(_("date of the incident"), null=True, blank=True)
@@ -281,8 +284,12 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["status", "date"]),
@@ -331,7 +338,7 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
-class Person(models.Model):
+class Person(Sealed, models.Model):
     """A restricted record of a person harmed: encrypted at rest, never public."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="persons")
@@ -340,8 +347,12 @@ class Person(models.Model):
     contact = EncryptedTextField(_("contact"), blank=True)
     notes = EncryptedTextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         verbose_name = _("person")
 
     def __str__(self) -> str:
@@ -361,7 +372,7 @@ def archive_path(instance: Document, filename: str) -> str:
     return f"archive/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Document(models.Model):
+class Document(Sealed, models.Model):
     kind = models.ForeignKey(DocumentKind, on_delete=models.PROTECT, verbose_name=_("kind"))
     title = models.CharField(_("title"), max_length=300)
     publisher = models.CharField(_("publisher"), max_length=200, blank=True)
@@ -384,8 +395,12 @@ class Document(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["-date_published", "title"]
         verbose_name = _("document")
 
@@ -403,7 +418,7 @@ class Reliability(models.TextChoices):
     LOW = "low", _("Low")
 
 
-class Citation(models.Model):
+class Citation(Sealed, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="citations")
     document = models.ForeignKey(Document, on_delete=models.PROTECT, related_name="citations")
     passage = models.CharField(_("page or passage"), max_length=200, blank=True)
@@ -419,8 +434,12 @@ class Citation(models.Model):
     merged_from = models.ForeignKey(
         Incident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(

@@ -4,7 +4,9 @@ Text is folded in Python (lower case, accents removed, split into words) before 
 and before it is queried, so `Juárez`, `juarez` and `JUAREZ` are one word on both engines, and
 each query word matches as a prefix (`secuestro` finds `secuestros`). The index carries the
 Spanish and English labels of every vocabulary value, so `secuestro` finds a kidnapping
-written up in English.
+written up in English. The staff index (`everything`) holds restricted narratives only as
+keyed hashes of their words and prefixes (encryption.search_tokens): a staff query word
+matches public words by prefix and restricted words by its own keyed hash.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from .encryption import TOKEN_PREFIX, search_token, search_tokens
 from .models import Incident, SearchEntry
 
 WORD = re.compile(r"[^\W_]+")
@@ -66,8 +69,9 @@ def compose(incident: Incident, terms: Iterable[Any]) -> tuple[str, str]:
     if incident.year:
         parts.append(str(incident.year))
     public = fold(" ".join(p for p in parts if p))
-    everything = fold(" ".join([public, incident.narrative]))
-    return public, everything
+    # The narrative is restricted and encrypted at rest: only keyed hashes of its words.
+    everything = " ".join([public, *search_tokens(fold(incident.narrative or "").split())])
+    return public, everything.strip()
 
 
 def index(incident_ids: Iterable[int]) -> None:
@@ -103,7 +107,15 @@ def bulk_index(incidents: Iterable[Incident]) -> None:
 # ---------------------------------------------------------------------------- querying
 
 
-def _expression(terms: list[str]) -> str:
+def _expression(terms: list[str], scope: str = "public") -> str:
+    """Every term as a prefix; in the staff scope also as the keyed token of restricted text."""
+    if scope == "everything":
+        # A word starting like a token ("zz…") is not a prefix there: it would match them all.
+        pg = connection.vendor == "postgresql"
+        star = {t: "" if t.startswith(TOKEN_PREFIX) else (":*" if pg else "*") for t in terms}
+        if pg:
+            return " & ".join(f"({t}{star[t]} | {search_token(t)})" for t in terms)
+        return " AND ".join(f'("{t}"{star[t]} OR "{search_token(t)}")' for t in terms)
     if connection.vendor == "postgresql":
         return " & ".join(f"{t}:*" for t in terms)
     return " AND ".join(f'"{t}"*' for t in terms)
@@ -124,7 +136,7 @@ def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") ->
     terms = words(query)
     if not terms:
         return qs
-    return qs.filter(pk__in=RawSQL(_match_sql(scope), [_expression(terms)]))
+    return qs.filter(pk__in=RawSQL(_match_sql(scope), [_expression(terms, scope)]))
 
 
 class Ranked:
@@ -144,7 +156,7 @@ class Ranked:
     def ids(self) -> list[int]:
         if self._ids is None:
             inner, params = self.qs.order_by().values("pk").query.sql_with_params()
-            expr = _expression(words(self.query))
+            expr = _expression(words(self.query), self.scope)
             if connection.vendor == "postgresql":
                 vector = f"{self.scope}_vector"  # stored tsvector (migration 0006)
                 query = "to_tsquery('simple'::regconfig, %s)"

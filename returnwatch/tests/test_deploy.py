@@ -41,6 +41,8 @@ def production_env(tmp_path):
         "RECEIPT_SIGNING_KEY": "cmVjZWlwdC1rZXktZm9yLXRoZS1kZXBsb3ktdGVzdDA=",
         "SECURE_SSL_REDIRECT": "1",
         "SECURE_PROXY_SSL_HEADER": "1",
+        "AUDIT_SIGNING_KEY": "a2V5LWZvci10aGUtZGVwbG95LXRlc3Qtb25seS0wMDA=",
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoint.json"),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     dropdb = None
@@ -94,19 +96,21 @@ def test_gunicorn_serves_the_site_with_production_settings(production_env, tmp_p
     assert check.returncode == 0, check.stdout + check.stderr
 
     port = free_port()
-    access_log = tmp_path / "access.log"
+    access_log, error_log = tmp_path / "access.log", tmp_path / "error.log"
+    # As docs/deploy.md runs it: the repository's gunicorn.conf.py, bind and logs given here.
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
-            "returnwatch.wsgi",
+            "--config",
+            "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             "2",
             "--access-logfile",
             str(access_log),
-            "--access-logformat",
-            '%(t)s "%(r)s" %(s)s %(b)s %(L)ss',
+            "--error-logfile",
+            str(error_log),
         ],
         cwd=ROOT,
         env=env,
@@ -152,12 +156,19 @@ def test_gunicorn_serves_the_site_with_production_settings(production_env, tmp_p
             urllib.request.build_opener(NoRedirect).open(base + "/incidents/", timeout=10)
         assert redirected.value.code == 301
         assert redirected.value.headers["Location"].startswith("https://")
+        # A request line over gunicorn's 4,094-byte limit: refused, logged without the address.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert b" 414 " in raw.recv(200)
     finally:
         server.terminate()
         server.wait(timeout=20)
     log = access_log.read_text()
     assert '"GET /incidents/?q=fictional' in log
     assert "127.0.0.1" not in log
+    refused = [line for line in error_log.read_text().splitlines() if "Invalid request" in line]
+    assert refused, error_log.read_text()
+    assert not [line for line in refused if "127.0.0.1" in line or "ip=" in line], refused
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

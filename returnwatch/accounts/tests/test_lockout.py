@@ -81,8 +81,10 @@ def test_failures_and_lock_recorded_and_visible_to_admins(
     for _ in range(settings.AXES_FAILURE_LIMIT):
         attempt(client, "rita", "wrong")
     failed = Entry.objects.filter(action="sign_in_failed")
-    assert failed.filter(actor_name="nobody-here", target_id="").exists()
+    # An unknown username is recorded as unknown: what was typed is not kept.
+    assert failed.filter(actor_name="(unknown username)", target_id="", note="unknown username")
     assert failed.filter(actor_name="rita", target_id=str(researcher.pk)).count() >= 1
+    assert failed.filter(actor_name="rita", note="wrong password").exists()
     assert Entry.objects.filter(action="account_locked", actor_name="rita").exists()
 
     verified_login(client, site_admin)
@@ -107,3 +109,12 @@ def test_session_expires_after_inactivity() -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_a_password_typed_in_the_username_box_is_not_kept(client: Any, researcher: Any) -> None:
+    attempt(client, "Correct-Horse-Battery-9", "rita")
+    with connection.cursor() as cur:
+        cur.execute("SELECT * FROM audit_entry")
+        dump = str(cur.fetchall())
+    assert "Correct-Horse-Battery-9" not in dump
+    assert Entry.objects.filter(action="sign_in_failed", note="unknown username").exists()

@@ -86,8 +86,57 @@ def dump() -> dict[str, Any]:
     return {"source": "projection", "rows": sorted(rows, key=lambda r: r["reference"])}
 
 
+def plant() -> dict[str, str]:
+    """Secrets of every kind a thief would want, written as the site writes them."""
+    import secrets
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from returnwatch.accounts import twofactor
+    from returnwatch.accounts.models import User
+    from returnwatch.incidents.models import Person
+    from returnwatch.intake.models import Tip
+
+    mark = secrets.token_hex(4)
+    out = {
+        "narrative": f"Narrative-secret-{mark} she was taken from the shelter",
+        "person_name": f"Maria-Secret-{mark} Lopez",
+        "person_contact": f"+52-664-{mark}",
+        "tip_contact": f"tipster-{mark}@example.org",
+        "tip_narrative": f"Tip-narrative-secret-{mark}",
+        "decline_reason": f"Decline-secret-{mark}",
+    }
+    with transaction.atomic():
+        incident = Incident.objects.create(
+            title="Planted", summary="Public summary", narrative=out["narrative"]
+        )
+        Person.objects.create(
+            incident=incident, name=out["person_name"], contact=out["person_contact"]
+        )
+        Tip.objects.create(
+            narrative=out["tip_narrative"],
+            contact=out["tip_contact"],
+            receipt_hash=secrets.token_hex(32),
+            status="declined",
+            decline_reason=out["decline_reason"],
+        )
+        user = User.objects.create_user(f"editor{mark}", password=secrets.token_hex(16))
+        device = twofactor.pending_totp(user)
+        device.confirmed = True
+        device.save()
+        out["totp_seed"] = device.key  # hex, as django-otp keeps it
+        out["recovery_code"] = twofactor.new_recovery_codes(user)[0]
+        session = SessionStore()
+        session["planted"] = True
+        session.create()
+        out["session_key"] = session.session_key
+    return out
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
+    if cmd == "plant":
+        json.dump(plant(), sys.stdout)
     if cmd == "seed":
         seed(int(sys.argv[2]))
     elif cmd == "write":

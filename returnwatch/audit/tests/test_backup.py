@@ -10,11 +10,8 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
-from typing import Any
 
-import pytest
 from django.conf import settings
 from django.db import connection
 
@@ -32,9 +29,28 @@ def written(progress: Path) -> int:
     return 0
 
 
+def backup_key(tmp: Path) -> tuple[str, Path]:
+    """A backup key pair as `backup_keygen` makes it: (public key, private key file)."""
+    import pyrage
+
+    identity = pyrage.x25519.Identity.generate()
+    path = tmp / "backup-key.txt"
+    if not path.exists():
+        path.write_text(f"# test key\n{identity}\n")
+    else:
+        identity = pyrage.x25519.Identity.from_str(path.read_text().splitlines()[1])
+    return str(identity.to_public()), path
+
+
 def installation(tmp: Path, name: str) -> dict[str, str]:
-    """Environment for one installation: its own database and media folder."""
-    env = {**os.environ, "MEDIA_ROOT": str(tmp / f"media-{name}"), "RETURNWATCH_VAR_DIR": str(tmp)}
+    """Environment for one installation: its own database and media folder; backups are
+    encrypted to a key whose private half is not in the environment."""
+    env = {
+        **os.environ,
+        "MEDIA_ROOT": str(tmp / f"media-{name}"),
+        "RETURNWATCH_VAR_DIR": str(tmp),
+        "BACKUP_PUBLIC_KEY": backup_key(tmp)[0],
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if connection.vendor == "postgresql":
         base = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
@@ -69,27 +85,6 @@ def worker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
     assert result.returncode == 0, result.stderr
     return result
-
-
-@pytest.fixture
-def pg_databases() -> Any:
-    """On PostgreSQL: two fresh databases, dropped afterwards."""
-    names: list[str] = []
-    if connection.vendor != "postgresql":
-        yield names
-        return
-    import psycopg
-
-    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"  # the maintenance database
-    suffix = uuid.uuid4().hex[:8]
-    names += [f"rw_bk_src_{suffix}", f"rw_bk_dst_{suffix}"]
-    with psycopg.connect(url, autocommit=True) as con:
-        for n in names:
-            con.execute(f'CREATE DATABASE "{n}"')
-    yield names
-    with psycopg.connect(url, autocommit=True) as con:
-        for n in names:
-            con.execute(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
 
 
 def test_backup_while_writing_then_restore_gives_the_same_public_data(
@@ -134,18 +129,17 @@ def test_backup_while_writing_then_restore_gives_the_same_public_data(
     assert writer.returncode == 0, err
     assert during > before, "writes were not happening while the backup ran"
 
-    manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text())
-    assert manifest["media"] and manifest["audit_head"]["seq"] > 20
-    assert "FIELD_ENCRYPTION_KEY" not in (tmp_path / "backup" / "manifest.json").read_text()
+    assert [p.name for p in (tmp_path / "backup").iterdir()] == ["backup.tar.age"]
+    _, key = backup_key(tmp_path)
 
-    # A fresh installation: restore into it, and it verifies.
+    # A fresh installation: restore into it with the private key, and it verifies.
     if connection.vendor == "postgresql":
         manage(dst, "migrate", "-v0")  # restore also accepts a migrated, empty database
-    restored = manage(dst, "restore", str(tmp_path / "backup"))
+    restored = manage(dst, "restore", str(tmp_path / "backup"), "--key", str(key))
     assert "Restore complete" in restored.stdout, restored.stdout + restored.stderr
     manage(dst, "verify_integrity")
     # Restoring again over data is refused.
-    again = manage(dst, "restore", str(tmp_path / "backup"), check=False)
+    again = manage(dst, "restore", str(tmp_path / "backup"), "--key", str(key), check=False)
     assert again.returncode != 0 and "not empty" in again.stderr
 
     src_data = json.loads(worker(src, "dump").stdout)
@@ -167,11 +161,12 @@ def test_restore_refuses_a_tampered_backup(tmp_path: Path, pg_databases: list[st
     manage(src, "migrate", "-v0")
     worker(src, "seed", "2")
     manage(src, "backup", str(tmp_path / "backup"))
-    media = next((tmp_path / "backup" / "media").rglob("*"))
-    while media.is_dir():
-        media = next(media.iterdir())
-    media.chmod(0o644)
-    media.write_bytes(b"tampered")
-    result = manage(dst, "restore", str(tmp_path / "backup"), check=False)
+    archive = tmp_path / "backup" / "backup.tar.age"
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 0x01  # one bit, in the middle of the encrypted payload
+    archive.write_bytes(bytes(data))
+    result = manage(
+        dst, "restore", str(tmp_path / "backup"), "--key", str(backup_key(tmp_path)[1]), check=False
+    )
     assert result.returncode != 0
-    assert "does not match the manifest" in result.stderr
+    assert "does not open this backup" in result.stderr

@@ -88,3 +88,21 @@ def test_bundle_is_for_staff_who_may_see_the_case(client: Any, case: Any, make_u
     verified_login(client, partner)
     assert client.get(url).status_code == 404  # published, but not theirs: no restricted files
     assert client.get("/staff/incidents/RW-1999-99999/evidence.zip").status_code == 404
+
+
+def test_bundle_history_signatures_check_offline_with_its_public_key(
+    client: Any, case: Any, researcher: Any
+) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    verified_login(client, researcher)
+    response = client.get(f"/staff/incidents/{case.reference}/evidence.zip")
+    z = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    manifest = json.loads(z.read("manifest.json"))
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(manifest["audit_public_key"]))
+    assert manifest["history"]
+    for h in manifest["history"]:
+        signature = base64.b64decode(h["signature"].split(":", 1)[1])
+        key.verify(signature, b"returnwatch audit entry\n" + h["hash"].encode())  # raises if not

@@ -287,6 +287,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
         "ALLOWED_HOSTS": "returnwatch.example.org",
         "SECURE_SSL_REDIRECT": "1",
         "RETURNWATCH_VAR_DIR": str(tmp_path),
+        "AUDIT_SIGNING_KEY": "c2lnbmluZy1rZXktZm9yLWEtZGVwbG95LWNoZWNrLTE=",
+        "AUDIT_CHECKPOINT_FILE": str(tmp_path / "audit-checkpoint.json"),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by conftest for Playwright, not in production
@@ -304,6 +306,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
     env.pop("SECRET_KEY")
     env.pop("FIELD_ENCRYPTION_KEY")
     env.pop("RECEIPT_SIGNING_KEY")
+    env.pop("AUDIT_SIGNING_KEY")
+    env.pop("AUDIT_CHECKPOINT_FILE")
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,
@@ -316,3 +320,5 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
     assert re.search(r"returnwatch\.W001", result.stderr + result.stdout)
     assert re.search(r"returnwatch\.W002", result.stderr + result.stdout)
     assert re.search(r"returnwatch\.W003", result.stderr + result.stdout)
+    assert re.search(r"returnwatch\.W010", result.stderr + result.stdout)
+    assert re.search(r"returnwatch\.W011", result.stderr + result.stdout)

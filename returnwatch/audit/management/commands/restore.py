@@ -1,11 +1,13 @@
-"""manage.py restore SRC: restore a backup into an empty installation, then verify it."""
+"""manage.py restore SRC --key FILE: decrypt a backup with the private backup key, restore it
+into an empty installation, then verify it."""
 
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from returnwatch.audit import integrity
+from returnwatch.audit import checkpoint, integrity
 from returnwatch.audit.backup import BackupError, restore
 
 
@@ -14,10 +16,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("src", help="A directory written by `manage.py backup`.")
+        parser.add_argument(
+            "--key",
+            type=Path,
+            default=None,
+            help="File holding the private backup key (AGE-SECRET-KEY-1…).",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
         try:
-            result = restore(Path(opts["src"]))
+            result = restore(Path(opts["src"]), opts["key"])
         except BackupError as e:
             raise CommandError(str(e)) from e
         manifest = result["manifest"]
@@ -26,11 +34,16 @@ class Command(BaseCommand):
             f"({result['skipped']} newer than the snapshot left out). Verifying…"
         )
         # The chain must be whole and reach the head recorded at backup time.
-        problems, entries, _ = integrity.verify_chain(manifest.get("audit_head"))
+        problems, entries, last = integrity.verify_chain(manifest.get("audit_head"))
+        row_problems, rows = integrity.verify_rows()
         file_problems, files = integrity.verify_files()
-        problems += file_problems
+        problems += row_problems + file_problems
         for p in problems:
             self.stderr.write(str(p))
         if problems:
             raise CommandError(f"Restore verification FAILED: {len(problems)} problem(s).")
-        self.stdout.write(f"Verified: {entries} audit entries, {files} files. Restore complete.")
+        if last is not None:  # this installation's checkpoint starts at the restored head
+            checkpoint.write(settings.AUDIT_CHECKPOINT_FILE, last.seq, last.hash)
+        self.stdout.write(
+            f"Verified: {entries} audit entries, {rows} rows, {files} files. Restore complete."
+        )

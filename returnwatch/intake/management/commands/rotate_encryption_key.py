@@ -87,5 +87,11 @@ class Command(BaseCommand):
                 total += count
                 if count:
                     self.stdout.write(f"{model._meta.label}.{field.name}: {count}")
+        from returnwatch.accounts.twofactor import rotate_totp_secrets
+
+        secrets = rotate_totp_secrets(options["dry_run"])  # their own column format
+        if secrets:
+            self.stdout.write(f"otp_totp.TOTPDevice.key: {secrets}")
+        total += secrets
         verb = "would rotate" if options["dry_run"] else "rotated"
         self.stdout.write(self.style.SUCCESS(f"{verb} {total} encrypted values"))
