@@ -131,7 +131,8 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def stats_page(request: HttpRequest) -> HttpResponse:
-    numbers = stats.cached()
+    figures = stats.figures()
+    numbers = figures.stats
     timeline = charts.timeline(
         [(m.month.strftime("%Y-%m"), m.count, m.running_total) for m in numbers.months],
         title=_("Published incidents per month, with the running total"),
@@ -143,7 +144,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incidents/stats.html",
-        {"stats": numbers, "timeline": timeline, "breakdowns": breakdowns},
+        {"stats": numbers, "figures": figures, "timeline": timeline, "breakdowns": breakdowns},
     )
 
 
