@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import array
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
+from pyroaring import BitMap
 
+from returnwatch import public
+
+from . import filters
 from .filters import FACETS, Search
 from .models import Incident
 from .stats import data_version
@@ -32,44 +37,164 @@ class FacetResult:
     values: list[FacetValue]
 
 
-def _raw_counts(matching: QuerySet[Incident]) -> dict[str, dict[Any, int]]:
-    """Every facet's counts in one statement, the matching set computed once (MATERIALIZED)."""
-    inner, params = matching.order_by().values("pk").query.sql_with_params()
-    table = Incident._meta.db_table
-    parts: list[str] = []
-    names: list[str] = []
+# ---------------------------------------------------------------------------- the index
+#
+# Every public incident has a position: its place in newest-first order. For each facet value
+# the index holds the positions of the public incidents that have it, as a compressed bitmap.
+# A search's facet and year filters are unions and intersections of these bitmaps, each facet
+# count is the size of an intersection, and the first page is the first positions of the
+# match set: work that grows with the page and the number of facet values, not the matches.
+# Only the words, dates and documents go to the database (as a set of ids).
+
+
+@dataclass
+class Index:
+    version: str
+    order: array.array[int]  # position -> incident id, newest first
+    where: array.array[int]  # incident id -> position, -1 when not public
+    everything: BitMap  # every position
+    values: dict[str, dict[Any, BitMap]]  # param -> value (term id or year) -> positions
+
+    def positions(self, ids: Iterable[int]) -> BitMap:
+        where, size = self.where, len(self.where)
+        return BitMap(p for i in ids if i < size and (p := where[i]) >= 0)
+
+
+def _build(version: str) -> Index:
+    published = public.incident_ids().order_by()
+    order = array.array("q", published.order_by("-date", "-id").values_list("pk", flat=True))
+    where = array.array("q", [-1]) * ((max(order) + 1) if order else 0)
+    for position, pk in enumerate(order):
+        where[pk] = position
+    groups: dict[str, dict[Any, list[int]]] = {f.param: {} for f in FACETS}
+    groups["year"] = {}
+    single = [f for f in FACETS if not f.many]
+    columns = [f"{f.field}_id" for f in single]
+    for pk, year, *values in published.values_list("pk", "year", *columns).iterator(10000):
+        position = where[pk]
+        if year is not None:
+            groups["year"].setdefault(year, []).append(position)
+        for facet, value in zip(single, values, strict=True):
+            if value is not None:
+                groups[facet.param].setdefault(value, []).append(position)
     for facet in FACETS:
-        if facet.many:
-            through = getattr(Incident, facet.field).through
-            column = f"{facet.model._meta.model_name}_id"
-            parts.append(
-                f"SELECT %s, {column}, COUNT(*) FROM {through._meta.db_table} "
-                f"WHERE incident_id IN (SELECT id FROM m) GROUP BY {column}"
-            )
-        else:
-            column = f"{facet.field}_id"
-            parts.append(
-                f"SELECT %s, {column}, COUNT(*) FROM {table} "
-                f"WHERE id IN (SELECT id FROM m) AND {column} IS NOT NULL GROUP BY {column}"
-            )
-        names.append(facet.param)
-    parts.append(
-        f"SELECT %s, year, COUNT(*) FROM {table} "
-        f"WHERE id IN (SELECT id FROM m) AND year IS NOT NULL GROUP BY year"
-    )
-    names.append("year")
-    sql = f"WITH m(id) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
-    out: dict[str, dict[Any, int]] = {name: {} for name in names}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *names])
-        for name, value, n in cursor.fetchall():
-            out[name][value] = n
-    return out
+        if not facet.many:
+            continue
+        through = getattr(Incident, facet.field).through
+        column = f"{facet.model._meta.model_name}_id"
+        rows = through.objects.filter(incident_id__in=published.values("pk")).values_list(
+            column, "incident_id"
+        )
+        bucket = groups[facet.param]
+        for value, pk in rows.iterator(10000):
+            position = where[pk]
+            if position >= 0:
+                bucket.setdefault(value, []).append(position)
+    values = {
+        param: {value: BitMap(positions) for value, positions in bucket.items()}
+        for param, bucket in groups.items()
+    }
+    return Index(version, order, where, BitMap(range(len(order))), values)
 
 
-def counts(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
-    """Counts per value of every facet, plus years, over `matching` (already filtered)."""
-    raw = _raw_counts(matching)
+_memo: list[Index] = []  # this process's copy of the current index
+
+
+def index() -> Index:
+    """The index for the current data version: this process's copy, else the one another
+    process built (Django's cache, shared by every app server), else built now.
+
+    The version is read before the rows, so an index is never labelled newer than its data.
+    """
+    version = data_version()
+    if _memo and _memo[0].version == version:
+        return _memo[0]
+    key = f"facets:index:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = _build(version)
+        cache.set(key, found, None)
+    _memo[:] = [found]
+    return found
+
+
+def _sql_part(search: Search) -> Search | None:
+    """What of `search` the index cannot answer (words, dates, document), or None."""
+    if not (search.q or search.date_from or search.date_to or search.document):
+        return None
+    return replace(search, selected={}, years=[])
+
+
+def match(search: Search, idx: Index | None = None) -> BitMap:
+    """Positions of the public incidents matching `search`."""
+    idx = idx or index()
+    result = idx.everything
+    for facet in FACETS:
+        terms = search.selected.get(facet.param)
+        if terms:
+            bucket = idx.values[facet.param]
+            result = result & BitMap.union(BitMap(), *(bucket.get(t.pk, BitMap()) for t in terms))
+    if search.years:
+        bucket = idx.values["year"]
+        result = result & BitMap.union(BitMap(), *(bucket.get(y, BitMap()) for y in search.years))
+    rest = _sql_part(search)
+    if rest is not None and result:
+        ids = rest.apply(public.incident_ids()).order_by().values_list("pk", flat=True)
+        result = result & idx.positions(ids.iterator(10000))
+    return result
+
+
+class Results:
+    """The incidents of a match set in date order, sliceable like a queryset (for Paginator).
+
+    Counting is the size of the set; a page reads only its own rows."""
+
+    def __init__(self, base: QuerySet[Incident], idx: Index, found: BitMap, newest: bool):
+        self.base, self.idx, self.found, self.newest = base, idx, found, newest
+
+    def count(self) -> int:
+        return len(self.found)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[Incident]:
+        n = len(self.found)
+        start, stop, _step = key.indices(n)
+        picks = range(start, stop) if self.newest else range(n - 1 - start, n - 1 - stop, -1)
+        page = [self.idx.order[self.found[i]] for i in picks]
+        rows = {r.pk: r for r in self.base.filter(pk__in=page)}
+        return [rows[pk] for pk in page if pk in rows]
+
+
+def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, BitMap, Index]:
+    """The fast path of a public search: (sliceable results in the search's order, the match
+    set, the index). `base` is public.incidents() (the page's fields); the API list and the
+    feed may call this too."""
+    idx = index()
+    found = match(search, idx)
+    if search.sort == "relevance" and search.q:
+        ids = [idx.order[p] for p in found]
+        return search.order(base.filter(pk__in=filters.id_list(ids))), found, idx
+    return Results(base, idx, found, newest=search.sort != "date"), found, idx
+
+
+def _raw_counts(found: BitMap, idx: Index) -> dict[str, dict[Any, int]]:
+    return {
+        param: {
+            value: n for value, ids in bucket.items() if (n := ids.intersection_cardinality(found))
+        }
+        for param, bucket in idx.values.items()
+    }
+
+
+def counts(
+    search: Search, matching: Any = None, *, found: BitMap | None = None
+) -> list[FacetResult]:
+    """Counts per value of every facet, plus years, over the public incidents matching
+    `search` (`matching`, the same set as a queryset, is no longer read)."""
+    idx = index()
+    raw = _raw_counts(match(search, idx) if found is None else found, idx)
     results: list[FacetResult] = []
     for facet in FACETS:
         by_id = raw[facet.param]
@@ -110,15 +235,15 @@ def with_links(search: Search, results: list[FacetResult]) -> list[FacetResult]:
     ]
 
 
-def counts_for_page(search: Search, matching: QuerySet[Incident]) -> list[FacetResult]:
+def counts_for_page(search: Search, found: BitMap | None = None) -> list[FacetResult]:
     """Facet counts; the unfiltered case (the busiest page) is cached until the data changes.
 
     The links are made afresh for each request: they carry its sort order."""
     if search.is_filtered:
-        return with_links(search, counts(search, matching))
+        return with_links(search, counts(search, found=found))
     key = f"facets:all:{translation.get_language()}:{data_version()}"
     results = cache.get(key)
     if results is None:
-        results = counts(search, matching)
+        results = counts(search, found=found)
         cache.set(key, results, 3600)
     return with_links(search, results)
