@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import array
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -98,24 +100,51 @@ def _build(version: str) -> Index:
 
 
 _memo: list[Index] = []  # this process's copy of the current index
+_threads: list[threading.Thread] = []
 
 
-def index() -> Index:
+def _build_and_share(version: str) -> Index:
+    found = _build(version)
+    cache.set(f"facets:index:{version}", found, None)
+    return found
+
+
+def _build_in_background(version: str) -> None:
+    try:
+        _build_and_share(version)
+    finally:
+        connection.close()
+
+
+def index(*, wait: bool = False) -> Index | None:
     """The index for the current data version: this process's copy, else the one another
-    process built (Django's cache, shared by every app server), else built now.
+    process built (Django's cache, shared by every app server). None while it is being built
+    after a change (in the background, claimed by one process): callers then count with SQL,
+    exact but slower, instead of making one visitor wait for the build.
 
     The version is read before the rows, so an index is never labelled newer than its data.
     """
     version = data_version()
     if _memo and _memo[0].version == version:
         return _memo[0]
-    key = f"facets:index:{version}"
-    found = cache.get(key)
+    found = cache.get(f"facets:index:{version}")
     if found is None:
-        found = _build(version)
-        cache.set(key, found, None)
+        if wait or connection.in_atomic_block:  # tests: other connections can't see the data
+            found = _build_and_share(version)
+        else:
+            if cache.add(f"facets:building:{version}", 1, 300):
+                thread = threading.Thread(target=_build_in_background, args=(version,), daemon=True)
+                _threads.append(thread)
+                thread.start()
+            return None
     _memo[:] = [found]
     return found
+
+
+def wait_for_background() -> None:
+    """Let background builds of this process finish (tests, the benchmark)."""
+    while _threads:
+        _threads.pop().join()
 
 
 def _sql_part(search: Search) -> Search | None:
@@ -125,9 +154,8 @@ def _sql_part(search: Search) -> Search | None:
     return replace(search, selected={}, years=[])
 
 
-def match(search: Search, idx: Index | None = None) -> BitMap:
+def match(search: Search, idx: Index) -> BitMap:
     """Positions of the public incidents matching `search`."""
-    idx = idx or index()
     result = idx.everything
     for facet in FACETS:
         terms = search.selected.get(facet.param)
@@ -167,16 +195,55 @@ class Results:
         return [rows[pk] for pk in page if pk in rows]
 
 
-def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, BitMap, Index]:
+def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, BitMap | QuerySet[Incident]]:
     """The fast path of a public search: (sliceable results in the search's order, the match
-    set, the index). `base` is public.incidents() (the page's fields); the API list and the
-    feed may call this too."""
+    set for `counts`). `base` is public.incidents() (the page's fields). The API list and the
+    feed may call this too. While the index is being rebuilt after a change, the same answer
+    comes from SQL."""
     idx = index()
+    if idx is None:
+        matching = filters.pinned(base, search.apply(base)) if search.is_filtered else base
+        return search.order(matching), matching
     found = match(search, idx)
     if search.sort == "relevance" and search.q:
         ids = [idx.order[p] for p in found]
-        return search.order(base.filter(pk__in=filters.id_list(ids))), found, idx
-    return Results(base, idx, found, newest=search.sort != "date"), found, idx
+        return search.order(base.filter(pk__in=filters.id_list(ids))), found
+    return Results(base, idx, found, newest=search.sort != "date"), found
+
+
+def _sql_counts(matching: QuerySet[Incident]) -> dict[str, dict[Any, int]]:
+    """(Without the index) every facet's counts in one statement, the matching set computed once (MATERIALIZED)."""
+    inner, params = matching.order_by().values("pk").query.sql_with_params()
+    table = Incident._meta.db_table
+    parts: list[str] = []
+    names: list[str] = []
+    for facet in FACETS:
+        if facet.many:
+            through = getattr(Incident, facet.field).through
+            column = f"{facet.model._meta.model_name}_id"
+            parts.append(
+                f"SELECT %s, {column}, COUNT(*) FROM {through._meta.db_table} "
+                f"WHERE incident_id IN (SELECT id FROM m) GROUP BY {column}"
+            )
+        else:
+            column = f"{facet.field}_id"
+            parts.append(
+                f"SELECT %s, {column}, COUNT(*) FROM {table} "
+                f"WHERE id IN (SELECT id FROM m) AND {column} IS NOT NULL GROUP BY {column}"
+            )
+        names.append(facet.param)
+    parts.append(
+        f"SELECT %s, year, COUNT(*) FROM {table} "
+        f"WHERE id IN (SELECT id FROM m) AND year IS NOT NULL GROUP BY year"
+    )
+    names.append("year")
+    sql = f"WITH m(id) AS MATERIALIZED ({inner}) " + " UNION ALL ".join(parts)
+    out: dict[str, dict[Any, int]] = {name: {} for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *names])
+        for name, value, n in cursor.fetchall():
+            out[name][value] = n
+    return out
 
 
 def _raw_counts(found: BitMap, idx: Index) -> dict[str, dict[Any, int]]:
@@ -188,13 +255,17 @@ def _raw_counts(found: BitMap, idx: Index) -> dict[str, dict[Any, int]]:
     }
 
 
-def counts(
-    search: Search, matching: Any = None, *, found: BitMap | None = None
-) -> list[FacetResult]:
+def counts(search: Search, matching: Any = None) -> list[FacetResult]:
     """Counts per value of every facet, plus years, over the public incidents matching
-    `search` (`matching`, the same set as a queryset, is no longer read)."""
-    idx = index()
-    raw = _raw_counts(match(search, idx) if found is None else found, idx)
+    `search`. `matching` is what `results` returned (or None): a match set of the index, or
+    a queryset of the same incidents, counted with SQL while the index is being rebuilt."""
+    idx = None if isinstance(matching, QuerySet) else index()
+    if idx is None:
+        if not isinstance(matching, QuerySet):
+            matching = search.apply(public.incident_ids())
+        raw = _sql_counts(matching)
+    else:
+        raw = _raw_counts(matching if isinstance(matching, BitMap) else match(search, idx), idx)
     results: list[FacetResult] = []
     for facet in FACETS:
         by_id = raw[facet.param]
@@ -235,15 +306,15 @@ def with_links(search: Search, results: list[FacetResult]) -> list[FacetResult]:
     ]
 
 
-def counts_for_page(search: Search, found: BitMap | None = None) -> list[FacetResult]:
+def counts_for_page(search: Search, found: Any = None) -> list[FacetResult]:
     """Facet counts; the unfiltered case (the busiest page) is cached until the data changes.
 
     The links are made afresh for each request: they carry its sort order."""
     if search.is_filtered:
-        return with_links(search, counts(search, found=found))
+        return with_links(search, counts(search, found))
     key = f"facets:all:{translation.get_language()}:{data_version()}"
     results = cache.get(key)
     if results is None:
-        results = counts(search, found=found)
+        results = counts(search, found)
         cache.set(key, results, 3600)
     return with_links(search, results)

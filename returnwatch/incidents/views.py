@@ -29,7 +29,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def incident_list(request: HttpRequest) -> HttpResponse:
     search = filters.parse(request.GET)
-    ordered, found, _index = facets.results(search, public.incidents())
+    ordered, found = facets.results(search, public.incidents())
     paginator = Paginator(ordered, PER_PAGE)
     number = request.GET.get("page", "1")
     try:

@@ -151,8 +151,16 @@ def editor_request(editor: Any) -> Any:
     return request
 
 
+@pytest.fixture(params=["index", "sql"])
+def path(request: Any, monkeypatch: Any) -> str:
+    """Both ways of answering: the bitmap index, and SQL while the index is being rebuilt."""
+    if request.param == "sql":
+        monkeypatch.setattr(facets, "index", lambda **kw: None)
+    return request.param
+
+
 def test_counts_equal_plain_sql_before_and_after_every_change(
-    client: Any, editor: Any, researcher: Any, corpus: dict[str, Incident]
+    client: Any, editor: Any, researcher: Any, corpus: dict[str, Incident], path: str
 ) -> None:
     check_all(client)
     request = editor_request(editor)
