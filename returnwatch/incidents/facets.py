@@ -206,6 +206,8 @@ def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, BitMap | Que
         return search.order(matching), matching
     found = match(search, idx)
     if search.sort == "relevance" and search.q:
+        if len(found) > filters.PIN_LIMIT:  # a long id list costs more than the search again
+            return search.order(search.apply(base)), found
         ids = [idx.order[p] for p in found]
         return search.order(base.filter(pk__in=filters.id_list(ids))), found
     return Results(base, idx, found, newest=search.sort != "date"), found
