@@ -193,6 +193,12 @@ def _recompute(lang: str, version: str) -> None:
         connection.close()  # this thread's own connection
 
 
+def can_defer() -> bool:
+    """Whether work may go to another thread: not inside a transaction (a test's, or an
+    atomic block), whose uncommitted rows another connection could not see."""
+    return not connection.in_atomic_block
+
+
 def figures(*, wait: bool = False) -> Figures:
     """Statistics for the current language, never older than the data without saying so.
 
@@ -210,7 +216,7 @@ def figures(*, wait: bool = False) -> Figures:
         return _store(lang, version)
     # The claim expires so that another server retries if this one dies mid-way.
     if cache.add(_COMPUTING.format(lang=lang, version=version), 1, 300):
-        if connection.in_atomic_block:  # a test's transaction: other connections can't see it
+        if not can_defer():
             return _store(lang, version)
         thread = threading.Thread(target=_recompute, args=(lang, version), daemon=True)
         _threads.append(thread)
