@@ -332,11 +332,14 @@ def pinned(base: QuerySet[Incident], matching: QuerySet[Incident]) -> QuerySet[I
     ids = list(matching.order_by().values_list("pk", flat=True)[: PIN_LIMIT + 1])
     if len(ids) > PIN_LIMIT:
         return matching
+    return base.filter(pk__in=id_list(ids))
+
+
+def id_list(ids: list[int]) -> RawSQL:
+    """A list of ids as one parameter (json_each on SQLite, an array on PostgreSQL)."""
     if connection.vendor == "postgresql":
-        id_list = RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    else:
-        id_list = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
-    return base.filter(pk__in=id_list)
+        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
 def _shown_document(document_id: int) -> bool:

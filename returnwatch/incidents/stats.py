@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Sum
-from django.utils import translation
+from django.db import connection
+from django.db.models import Count, Sum
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from returnwatch import public
@@ -150,16 +152,84 @@ def _fill_months(rows: list[tuple[dt.date, int]]) -> list[tuple[dt.date, int]]:
 
 
 def data_version() -> str:
-    """Changes whenever any incident is saved, added or deleted (cache key for statistics)."""
-    agg = Incident.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
-    return f"{agg['n']}:{agg['last'].isoformat() if agg['last'] else '-'}"
+    """Changes whenever an incident, its links or a vocabulary change (cache key).
+
+    The database bumps the counter itself (triggers of migration 0010), on every path that
+    writes; reading it is one primary-key lookup, and every app server reads the same row.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version FROM incidents_dataversion WHERE id = 1")
+        row = cursor.fetchone()
+    return str(row[0]) if row else "0"
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Statistics as last computed: for which data version and when."""
+
+    stats: Statistics
+    version: str
+    computed_at: dt.datetime
+    current: bool  # False while newer figures are being computed
+
+
+# Figures computed for a language, and the version they are being recomputed for.
+_LATEST = "stats:latest:{lang}"
+_COMPUTING = "stats:computing:{lang}:{version}"
+_threads: list[threading.Thread] = []
+
+
+def _store(lang: str, version: str) -> Figures:
+    with translation.override(lang):
+        figures = Figures(compute(), version, timezone.now(), True)
+    cache.set(_LATEST.format(lang=lang), figures, None)
+    return figures
+
+
+def _recompute(lang: str, version: str) -> None:
+    try:
+        _store(lang, version)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def can_defer() -> bool:
+    """Whether work may go to another thread: not inside a transaction (a test's, or an
+    atomic block), whose uncommitted rows another connection could not see."""
+    return not connection.in_atomic_block
+
+
+def figures(*, wait: bool = False) -> Figures:
+    """Statistics for the current language, never older than the data without saying so.
+
+    When the data changed since the last figures, they are recomputed in the background
+    (once across every app server: the claim is an atomic `cache.add`) and the last complete
+    figures are served meanwhile, marked as not current with the time they were computed.
+    Only the very first request, with no figures at all, waits for the computation.
+    """
+    lang = translation.get_language() or "en"
+    version = data_version()
+    latest: Figures | None = cache.get(_LATEST.format(lang=lang))
+    if latest is not None and latest.version == version:
+        return latest
+    if latest is None or wait:
+        return _store(lang, version)
+    # The claim expires so that another server retries if this one dies mid-way.
+    if cache.add(_COMPUTING.format(lang=lang, version=version), 1, 300):
+        if not can_defer():
+            return _store(lang, version)
+        thread = threading.Thread(target=_recompute, args=(lang, version), daemon=True)
+        _threads.append(thread)
+        thread.start()
+    return replace(latest, current=False)
+
+
+def wait_for_background() -> None:
+    """Let background recomputations of this process finish (tests, the benchmark)."""
+    while _threads:
+        _threads.pop().join()
 
 
 def cached() -> Statistics:
-    """Statistics for the current language, recomputed only when the data changed."""
-    key = f"stats:{translation.get_language()}:{data_version()}"
-    stats = cache.get(key)
-    if stats is None:
-        stats = compute()
-        cache.set(key, stats, 3600)
-    return stats
+    """The statistics to show: see `figures`."""
+    return figures().stats

@@ -29,9 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def incident_list(request: HttpRequest) -> HttpResponse:
     search = filters.parse(request.GET)
-    base = public.incidents()
-    matching = filters.pinned(base, search.apply(base)) if search.is_filtered else base
-    paginator = Paginator(search.order(matching), PER_PAGE)
+    ordered, found = facets.results(search, public.incidents())
+    paginator = Paginator(ordered, PER_PAGE)
     number = request.GET.get("page", "1")
     try:
         page = paginator.page(number)
@@ -54,7 +53,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "search": search,
         "page": page,
         "results": public.project(list(page.object_list)),
-        "facets": facets.counts_for_page(search, matching),
+        "facets": facets.counts_for_page(search, found),
         "applied": search.applied(_document_title(search.document)),
         # The form's own fields are q, from and to; the rest of the search rides along.
         "hidden": [(k, v) for k, v in search.link_params() if k not in ("q", "from", "to")],
@@ -134,7 +133,8 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def stats_page(request: HttpRequest) -> HttpResponse:
-    numbers = stats.cached()
+    figures = stats.figures()
+    numbers = figures.stats
     timeline = charts.timeline(
         [(m.month.strftime("%Y-%m"), m.count, m.running_total) for m in numbers.months],
         title=_("Published incidents per month, with the running total"),
@@ -148,6 +148,7 @@ def stats_page(request: HttpRequest) -> HttpResponse:
         "incidents/stats.html",
         {
             "stats": numbers,
+            "figures": figures,
             "timeline": timeline,
             "breakdowns": breakdowns,
             "accountability": accountability.summary(),

@@ -137,3 +137,36 @@ def test_cached_statistics_change_when_a_case_is_published(make_incident):
     draft.status = "published"
     draft.save()
     assert stats.cached().incidents == 1
+
+
+def test_after_a_change_the_last_figures_are_served_marked_until_new_ones_are_ready(
+    client, make_incident, monkeypatch
+):
+    make_incident()
+    first = stats.figures()
+    assert first.current and first.stats.incidents == 1
+    started = []
+
+    class Deferred:  # stands in for the background thread: runs when the test says so
+        def __init__(self, target, args, daemon):
+            self.run = lambda: target(*args)
+
+        def start(self):
+            started.append(self)
+
+        def join(self):
+            pass
+
+    monkeypatch.setattr(stats, "can_defer", lambda: True)
+    monkeypatch.setattr(stats.threading, "Thread", Deferred)
+    monkeypatch.setattr(stats.connection, "close", lambda: None)
+    make_incident()
+    served = stats.figures()
+    assert not served.current and served.stats.incidents == 1  # old, and saying so
+    assert served.computed_at == first.computed_at
+    assert stats.figures().stats.incidents == 1 and len(started) == 1  # computed once
+    page = client.get("/stats/").content.decode()
+    assert "new figures are being computed" in page
+    started[0].run()
+    now = stats.figures()
+    assert now.current and now.stats.incidents == 2
