@@ -158,6 +158,18 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
 
 
+def public_q(prefix: str = "") -> models.Q:
+    """Published and not merged into another record: the one rule for what the public sees
+    (`prefix` reaches it through a relation, e.g. "document__citations__incident__")."""
+    return models.Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}merged_into__isnull": True})
+
+
+class IncidentQuerySet(models.QuerySet["Incident"]):
+    def public(self) -> IncidentQuerySet:
+        """Published incidents not merged into another (see `public_q`)."""
+        return self.filter(public_q())
+
+
 class Incident(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     status = models.CharField(
@@ -275,6 +287,8 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "-id"]
