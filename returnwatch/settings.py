@@ -301,7 +301,7 @@ LOGGING = {
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
 API_USER_RATE = os.environ.get("API_USER_RATE", "1200/minute")
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "returnwatch.exports.schema.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "returnwatch.exports.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

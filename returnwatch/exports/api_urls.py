@@ -22,7 +22,8 @@ urlpatterns = [
     path("v1/vocabularies/", api.VocabularyListView.as_view(), name="vocabularies"),
     path("v1/vocabularies/<str:name>/", api.VocabularyDetailView.as_view(), name="vocabulary"),
     path("v1/library/", api.LibraryListView.as_view(), name="library"),
-    path("v1/library/<slug:slug>/", api.LibraryDetailView.as_view(), name="library_item"),
+    # <str:>, not <slug:>: any other text answers the API's JSON 404, not the site's page.
+    path("v1/library/<str:slug>/", api.LibraryDetailView.as_view(), name="library_item"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # One server-rendered page from the same schema (light, no script; api_docs.py).
     path("docs/", api_docs.api_docs, name="docs"),
