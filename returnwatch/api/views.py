@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from returnwatch import access, public
 from returnwatch.audit import log
+from returnwatch.exports import formats
 from returnwatch.incidents import actions, facets, filters, rules, stats
 from returnwatch.incidents.models import (
     Citation,
@@ -42,7 +43,6 @@ from returnwatch.incidents.models import (
 )
 from returnwatch.public.columns import english
 
-from . import formats
 from .schema import ErrorSerializer
 
 # ---------------------------------------------------------------------------- base

@@ -7,9 +7,8 @@ import pytest
 import yaml
 from django.core.cache import cache
 
+from returnwatch.exports.tests.helpers import add_source
 from returnwatch.incidents import stats
-
-from .helpers import add_source
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +72,7 @@ def test_detail_gives_public_record_and_public_sources_only(client, make_inciden
 def test_detail_record_is_the_same_as_the_export_record(client, make_incident):
     import json
 
-    from .helpers import body
+    from returnwatch.exports.tests.helpers import body
 
     incident = make_incident(groups=["child"], nationalities=["sv"])
     exported = json.loads(body(client.get("/exports/incidents.json")))["incidents"][0]
