@@ -2,8 +2,9 @@
 
 Every public surface — pages, search, facets, statistics, exports, feeds, API, sitemap —
 reads records through the functions here and never touches the models directly. It is an
-allow-list: a field is public only if it is named below, a record only if it is published
-(retracted records keep a page that says so, with nothing but the reason).
+allow-list: a field is public only if it is in the column registry (`columns.py`, from which
+the exports, the API serializers and docs/data.md are derived) or named below, a record only
+if it is published (retracted records keep a page that says so, with nothing but the reason).
 
 Never public: narratives, persons (names, A-numbers, contacts), drafts and records in review,
 internal notes, tips, assignees and users, documents of non-public kinds (interviews, tips),
