@@ -351,16 +351,16 @@ LOGGING = {
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/minute")
 API_USER_RATE = os.environ.get("API_USER_RATE", "1200/minute")
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "returnwatch.api.schema.ApiSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "returnwatch.exports.auth.TokenAuthentication",
+        "returnwatch.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["returnwatch.exports.auth.ReadOnlyOrResearcher"],
+    "DEFAULT_PERMISSION_CLASSES": ["returnwatch.api.auth.ReadOnlyOrResearcher"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_THROTTLE_CLASSES": [
-        "returnwatch.exports.auth.AnonymousThrottle",
-        "returnwatch.exports.auth.UserThrottle",
+        "returnwatch.api.auth.AnonymousThrottle",
+        "returnwatch.api.auth.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {"anon": API_ANON_RATE, "user": API_USER_RATE},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -24,7 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("returnwatch.staff_urls")),
     path("exports/", include("returnwatch.exports.urls")),
-    path("api/", include("returnwatch.exports.api_urls")),
+    path("api/", include("returnwatch.api.urls")),
     path("feeds/", include("returnwatch.exports.feed_urls")),
 ]
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from returnwatch import public
 from returnwatch.incidents import references
@@ -36,51 +36,16 @@ from returnwatch.incidents.models import (
     VictimGroup,
     ViolenceType,
 )
+from returnwatch.public.columns import BOOLEAN, english
+from returnwatch.public.columns import COLUMNS as REGISTRY
 
-from .fields import DESCRIPTIONS
-
-MULTI_SEPARATOR = ";"
-COLUMNS: tuple[str, ...] = (
-    "reference",
-    "url",
-    *public.EXPORT_COLUMNS[1:],
-)
+MULTI_SEPARATOR = public.MULTI_SEPARATOR
+# The columns of every format, from the registry (returnwatch/public/columns.py).
+COLUMNS: tuple[str, ...] = public.columns.NAMES
 MULTI = set(public.INCIDENT_MULTI)
-
+DESCRIPTIONS = {c.name: c.description for c in REGISTRY}
 # HXL hashtags (hxlstandard.org) for `?hxl=1`: a second header row humanitarian tools read.
-HXL = {
-    "reference": "#event+id",
-    "url": "#meta+url",
-    "title": "#description+title",
-    "summary": "#description+summary",
-    "date": "#date+occurred",
-    "date_precision": "#date+precision",
-    "date_reported": "#date+reported",
-    "year": "#date+year",
-    "city": "#adm2+code",
-    "city_name": "#adm2+name",
-    "state": "#adm1+name",
-    "country": "#country+code",
-    "latitude": "#geo+lat",
-    "longitude": "#geo+lon",
-    "place_type": "#loc+type",
-    "program": "#indicator+program",
-    "violence_types": "#event+type",
-    "perpetrators": "#group+perpetrator",
-    "victim_groups": "#affected+type",
-    "nationalities": "#affected+nationality",
-    "victims_count": "#affected+num",
-    "children_count": "#affected+num+children",
-    "gender": "#affected+gender",
-    "port_of_entry": "#loc+port",
-    "fear_expressed": "#indicator+fear",
-    "complaint_crcl": "#indicator+complaint+crcl",
-    "complaint_oig": "#indicator+complaint+oig",
-    "lawsuit": "#indicator+lawsuit",
-    "verification": "#status+verification",
-    "published_at": "#date+published",
-    "is_demo": "#meta+demo",
-}
+HXL = {c.name: c.hxl for c in REGISTRY}
 
 # Vocabularies as published lookup tables: (name, model, extra columns).
 VOCABULARIES: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
@@ -96,12 +61,7 @@ VOCABULARIES: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
 VOCABULARY_NAMES = tuple(v[0] for v in VOCABULARIES)
 LABEL_LANGUAGES = ("en", "es", "fr", "pt", "ht")
 # Which lookup table each code column of the flat table refers to.
-FOREIGN_KEYS = {
-    "city": "cities",
-    "place_type": "place_types",
-    "program": "programs",
-    "port_of_entry": "ports_of_entry",
-}
+FOREIGN_KEYS = {c.name: c.vocabulary for c in REGISTRY if c.vocabulary and not c.multi}
 
 LICENSES = {
     "CC-BY-4.0": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
@@ -117,12 +77,8 @@ LICENSES = {
 # ---------------------------------------------------------------------------- values
 
 
-def site_url() -> str:
-    return settings.SITE_URL.rstrip("/")
-
-
-def case_url(reference: str) -> str:
-    return f"{site_url()}/incidents/{reference}/"
+site_url = public.site_url
+case_url = public.case_url
 
 
 def license_info() -> dict[str, str]:
@@ -190,12 +146,6 @@ class _Buffer(io.StringIO):
         return value
 
 
-_BOOL_TEXT = {False: "false", True: "true"}
-_I = {name: i for i, name in enumerate(public.EXPORT_COLUMNS)}
-assert [_I[n] for n in ("complaint_crcl", "complaint_oig", "lawsuit", "verification",
-                        "published_at", "is_demo")] == [24, 25, 26, 27, 28, 29]  # fmt: skip
-
-
 # U+FEFF first: Excel on Windows then reads the file as UTF-8 (accents intact); other tools
 # mostly read it as a stray character, so it is only written on request (`?bom=1`).
 BOM = "\ufeff"
@@ -212,12 +162,9 @@ def csv_chunks(qs: QuerySet[Incident], *, hxl: bool = False, bom: bool = False) 
         writer.writerow([HXL[c] for c in COLUMNS])
     yield buffer.take()
     base = f"{site_url()}/incidents/"
-    b = _BOOL_TEXT
-    for chunk in public.export_chunks(qs):
-        writer.writerows(
-            (r[0], f"{base}{r[0]}/", *r[1:24], b[r[24]], b[r[25]], b[r[26]], r[27], r[28], b[r[29]])
-            for r in chunk
-        )
+    # The url follows the reference (COLUMNS); booleans come as the text CSV has.
+    for chunk in public.export_chunks(qs, booleans=("false", "true")):
+        writer.writerows((r[0], f"{base}{r[0]}/", *r[1:]) for r in chunk)
         yield buffer.take()
 
 
@@ -296,23 +243,11 @@ def vocabulary_csv(name: str) -> str:
 
 # ---------------------------------------------------------------------------- SQLite
 
-SQLITE_TYPES = {
-    "year": "INTEGER",
-    "latitude": "REAL",
-    "longitude": "REAL",
-    "victims_count": "INTEGER",
-    "children_count": "INTEGER",
-    "complaint_crcl": "INTEGER",
-    "complaint_oig": "INTEGER",
-    "lawsuit": "INTEGER",
-    "is_demo": "INTEGER",
-}
-MULTI_TABLES = {
-    "violence_types": "violence_type",
-    "perpetrators": "perpetrator",
-    "victim_groups": "victim_group",
-    "nationalities": "nationality",
-}
+_SQLITE = {"integer": "INTEGER", "boolean": "INTEGER", "number": "REAL"}
+SQLITE_TYPES = {c.name: _SQLITE[c.type] for c in REGISTRY if c.type in _SQLITE}
+# One link table per multi-valued field, named for one of its values.
+_SINGULAR = {"nationalities": "nationality"}
+MULTI_TABLES = {n: _SINGULAR.get(n, n.removesuffix("s")) for n in public.INCIDENT_MULTI}
 
 
 def _sqlite_value(name: str, value: Any) -> Any:
@@ -373,7 +308,7 @@ def build_sqlite(qs: QuerySet[Incident], path: str) -> int:
         insert = f"INSERT INTO incidents VALUES ({', '.join('?' * len(COLUMNS))})"
         positions = [(field, public.EXPORT_COLUMNS.index(field)) for field in MULTI_TABLES]
         count = 0
-        for chunk in public.export_chunks(qs):
+        for chunk in public.export_chunks(qs, booleans=(0, 1)):
             db.executemany(insert, ((r[0], case_url(r[0]), *r[1:]) for r in chunk))
             for field, i in positions:
                 db.executemany(
@@ -408,31 +343,11 @@ def build_sqlite(qs: QuerySet[Incident], path: str) -> int:
 
 # ---------------------------------------------------------------------------- data package
 
-FRICTIONLESS_TYPES = {
-    "date": "date",
-    "date_reported": "date",
-    "year": "integer",
-    "latitude": "number",
-    "longitude": "number",
-    "victims_count": "integer",
-    "children_count": "integer",
-    "complaint_crcl": "boolean",
-    "complaint_oig": "boolean",
-    "lawsuit": "boolean",
-    "is_demo": "boolean",
-    "published_at": "datetime",
-}
-ENUMS = {
-    "date_precision": ["day", "month", "year", "approximate"],
-    "fear_expressed": ["yes", "no", "unknown"],
-    "verification": ["several", "one", "unverified"],
-    "gender": ["", "women", "men", "mixed", "other"],
-}
-
-
-def _english(text: Any) -> str:
-    with translation.override("en"):
-        return str(text)
+_FRICTIONLESS = {"date": "date", "date-time": "datetime", "integer": "integer"}
+_FRICTIONLESS |= {"number": "number", BOOLEAN: "boolean"}
+FRICTIONLESS_TYPES = {c.name: _FRICTIONLESS[c.type] for c in REGISTRY if c.type in _FRICTIONLESS}
+ENUMS = {c.name: list(c.enum) for c in REGISTRY if c.enum}
+_english = english
 
 
 def table_schema() -> dict[str, Any]:
@@ -445,7 +360,7 @@ def table_schema() -> dict[str, Any]:
         }
         if c == "reference":
             f["constraints"] = {"required": True, "unique": True, "pattern": references.PATTERN}
-        elif c in ("url", "title"):
+        elif public.columns.BY_NAME[c].required:
             f["constraints"] = {"required": True}
         elif c in ENUMS:
             f["constraints"] = {"enum": ENUMS[c]}

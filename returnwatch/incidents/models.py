@@ -166,6 +166,18 @@ class Verification(models.TextChoices):
     UNVERIFIED = "unverified", _("Unverified")
 
 
+def public_q(prefix: str = "") -> models.Q:
+    """Published and not merged into another record: the one rule for what the public sees
+    (`prefix` reaches it through a relation, e.g. "document__citations__incident__")."""
+    return models.Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}merged_into__isnull": True})
+
+
+class IncidentQuerySet(SealedQuerySet):
+    def public(self) -> IncidentQuerySet:
+        """Published incidents not merged into another (see `public_q`)."""
+        return self.filter(public_q())
+
+
 class Incident(Sealed, models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     status = models.CharField(
@@ -286,7 +298,8 @@ class Incident(Sealed, models.Model):
     retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
     row_digest = RowDigestField()  # last: see audit/rows.py
 
-    objects = SealedQuerySet.as_manager()
+    # Sealed writes (audit/rows.py) and the one "public" rule.
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         base_manager_name = "objects"  # deletion's SET_NULL updates reseal too

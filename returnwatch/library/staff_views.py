@@ -26,7 +26,14 @@ from returnwatch import access, public
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.incidents import files
-from returnwatch.incidents.models import Citation, Document, DocumentKind, Incident, Status
+from returnwatch.incidents.models import (
+    Citation,
+    Document,
+    DocumentKind,
+    Incident,
+    Status,
+    public_q,
+)
 
 from .forms import KeyFilingForm, LibraryItemForm, StatusChangeForm
 from .models import KeyFiling, LawsuitStatusChange, LibraryItem, LibraryKind, latest_status
@@ -98,10 +105,7 @@ def _citing_counts(request: HttpRequest, ids: list[int]) -> dict[int, tuple[int,
             ),
             citing_published=Count(
                 "document__citations",
-                filter=Q(
-                    document__citations__incident__status=Status.PUBLISHED,
-                    document__citations__incident__merged_into__isnull=True,
-                ),
+                filter=public_q("document__citations__incident__"),
                 distinct=True,
             ),
         )

@@ -74,7 +74,9 @@ def test_no_row_cap_and_chunks_join_up(client, make_incident, monkeypatch):
     from returnwatch import public
 
     original = public.export_chunks
-    monkeypatch.setattr(public, "export_chunks", lambda qs, chunk_size=7: original(qs, chunk_size))
+    monkeypatch.setattr(
+        public, "export_chunks", lambda qs, chunk_size=7, **kw: original(qs, chunk_size, **kw)
+    )
     made = [make_incident(title=f"Case {n}") for n in range(23)]
     rows = _csv(client, "/exports/incidents.csv")
     assert [r["reference"] for r in rows] == [i.reference for i in made]

@@ -10,10 +10,14 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +25,7 @@ from rest_framework.views import APIView
 
 from returnwatch import access, public
 from returnwatch.audit import log
+from returnwatch.exports import formats
 from returnwatch.incidents import actions, facets, filters, rules, stats
 from returnwatch.incidents.models import (
     Citation,
@@ -36,9 +41,9 @@ from returnwatch.incidents.models import (
     VictimGroup,
     ViolenceType,
 )
+from returnwatch.public.columns import english
 
-from . import formats
-from .fields import DESCRIPTIONS
+from .schema import ErrorSerializer
 
 # ---------------------------------------------------------------------------- base
 
@@ -65,10 +70,14 @@ SEARCH_PARAMETERS = [
         )
         for f in filters.FACETS
     ],
-    OpenApiParameter("year", int, many=True, explode=True, description="Year of the incident."),
-    OpenApiParameter("from", OpenApiTypes.DATE, description="Incidents on or after this date."),
-    OpenApiParameter("to", OpenApiTypes.DATE, description="Incidents on or before this date."),
-    OpenApiParameter("document", int, description="Incidents citing this library document."),
+    # Typed as text, as the API reads them: a value that is not a year, a date or a document
+    # number is ignored and listed in `notices`, never an error (the same as /incidents/).
+    OpenApiParameter(
+        "year", str, many=True, explode=True, description="Year of the incident, e.g. 2019."
+    ),
+    OpenApiParameter("from", str, description="Incidents on or after this date (YYYY-MM-DD)."),
+    OpenApiParameter("to", str, description="Incidents on or before this date (YYYY-MM-DD)."),
+    OpenApiParameter("document", str, description="Incidents citing this library document (id)."),
 ]
 
 
@@ -83,23 +92,22 @@ _JSON_TYPES = {
 }
 
 
-def _field(name: str) -> serializers.Field:
-    from .fields import TYPES
-
-    kind = TYPES.get(name, "text")
-    help_text = str(DESCRIPTIONS[name])
-    if kind == "list of codes":
+def _field(column: public.Column) -> serializers.Field:
+    help_text = english(column.description)
+    if column.multi:
         return serializers.ListField(child=serializers.CharField(), help_text=help_text)
-    cls = _JSON_TYPES.get(kind, serializers.CharField)
-    required = name in ("reference", "url", "title")
-    return cls(help_text=help_text, allow_null=not required)  # type: ignore[no-any-return]
+    cls = _JSON_TYPES.get(column.type, serializers.CharField)
+    return cls(help_text=help_text, allow_null=not column.required)  # type: ignore[no-any-return]
 
 
-PublicIncidentSerializer = type(
-    "PublicIncident",
-    (serializers.Serializer,),
-    {name: _field(name) for name in formats.COLUMNS},
-)
+class PublicIncidentSerializer(serializers.Serializer):
+    """A public incident: one field per column of the registry (returnwatch/public/columns.py),
+    read from an export record (`formats.record`), whose values are already JSON."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = {c.name: _field(c) for c in public.COLUMNS}
+        fields.update(super().get_fields())
+        return fields
 
 
 class SourceSerializer(serializers.Serializer):
@@ -114,7 +122,7 @@ class SourceSerializer(serializers.Serializer):
     reliability = serializers.CharField()
 
 
-class IncidentDetailSerializer(PublicIncidentSerializer):  # type: ignore[misc,valid-type]
+class IncidentDetailSerializer(PublicIncidentSerializer):
     status = serializers.CharField()
     sources = SourceSerializer(many=True)
     library = serializers.ListField(child=serializers.CharField(), help_text="Library item slugs.")
@@ -131,6 +139,66 @@ class FacetSerializer(serializers.Serializer):
     param = serializers.CharField()
     label = serializers.CharField()
     values = FacetValueSerializer(many=True)
+
+
+class IncidentPageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    notices = serializers.ListField(child=serializers.CharField())
+    facets = FacetSerializer(many=True, required=False)
+    results = PublicIncidentSerializer(many=True)
+
+
+class RetractedIncidentSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    url = serializers.CharField()
+    status = serializers.ChoiceField(choices=["retracted"])
+    title = serializers.CharField()
+    retraction_reason = serializers.CharField()
+
+
+class MonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    count = serializers.IntegerField()
+    running_total = serializers.IntegerField()
+
+
+class BreakdownRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class BreakdownSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    rows = BreakdownRowSerializer(many=True)
+
+
+STATISTICS_NOTE = "Published incidents only: counts of public reports; the true number is higher."
+
+
+class StatisticsSerializer(serializers.Serializer):
+    incidents = serializers.IntegerField()
+    people = serializers.IntegerField()
+    children_kidnapped_incidents = serializers.IntegerField()
+    undated = serializers.IntegerField()
+    months = MonthSerializer(many=True)
+    breakdowns = BreakdownSerializer(many=True)
+    note = serializers.CharField(help_text="How to read the numbers (always the same text).")
+
+
+class VocabularyIndexSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    url = serializers.CharField()
+    csv = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class VocabularySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    terms = serializers.ListField(child=serializers.DictField())
 
 
 def _code_field(model: Any, **kw: Any) -> serializers.SlugRelatedField:
@@ -216,6 +284,20 @@ class IncidentCursor(CursorPagination):
     max_page_size = 500
 
 
+BAD_PARAMETER = OpenApiResponse(ErrorSerializer, "A paging parameter has a wrong value.")
+BAD_CURSOR = OpenApiResponse(ErrorSerializer, "The cursor is not one the API gave.")
+
+
+def _check_paging(request: Request, most: int, *, facets: bool = False) -> None:
+    """A wrong page size or facets switch is a clear error (search parameters never are:
+    unknown codes are listed in `notices`)."""
+    size = request.query_params.get("page_size")
+    if size is not None and not (size.isdigit() and 1 <= int(size) <= most):
+        raise ValidationError({"detail": f"page_size must be a whole number from 1 to {most}."})
+    if facets and request.query_params.get("facets") not in (None, "0", "1"):
+        raise ValidationError({"detail": "facets must be 0 or 1."})
+
+
 def records(ids_in_order: list[int]) -> list[dict[str, Any]]:
     """Public records (the export shape) of these incidents, in this order."""
     if not ids_in_order:
@@ -270,22 +352,17 @@ class IncidentListView(EnglishView):
         parameters=[
             *SEARCH_PARAMETERS,
             OpenApiParameter("cursor", str, description="Position, from `next` or `previous`."),
-            OpenApiParameter("page_size", int, description="Records per page (at most 500)."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": IncidentCursor.max_page_size},
+                description="Records per page (1 to 500; default 50).",
+            ),
             OpenApiParameter("facets", int, enum=[0, 1], description="Include facet counts."),
         ],
-        responses=inline_serializer(
-            "IncidentPage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "notices": serializers.ListField(child=serializers.CharField()),
-                "facets": FacetSerializer(many=True, required=False),
-                "results": PublicIncidentSerializer(many=True),
-            },
-        ),
+        responses={200: IncidentPageSerializer, 400: BAD_PARAMETER, 404: BAD_CURSOR},
     )
     def get(self, request: Request) -> Response:
+        _check_paging(request, IncidentCursor.max_page_size, facets=True)
         search = filters.parse(request.query_params)
         matching = search.apply(public.incidents())
         paginator = IncidentCursor()
@@ -305,7 +382,7 @@ class IncidentListView(EnglishView):
         if want == "1" or (want != "0" and not request.query_params.get("cursor")):
             data["facets"] = _facets(search, matching)
         data["results"] = records([r.pk for r in page])
-        return Response(data)
+        return Response(IncidentPageSerializer(data).data)
 
     @extend_schema(
         operation_id="incidents_create",
@@ -350,22 +427,27 @@ class IncidentDetailView(EnglishView):
         summary="One published incident, with its sources",
         description="A retracted incident answers with its reference, title, status and the "
         "reason it was retracted only.",
-        responses={200: IncidentDetailSerializer, 404: None},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="IncidentOrRetraction",
+                serializers=[IncidentDetailSerializer, RetractedIncidentSerializer],
+                resource_type_field_name=None,
+            )
+        },
     )
     def get(self, request: Request, reference: str) -> Response:
         shown = public.incident(reference)
         if shown is None:
             raise NotFound("There is no public case with this reference.")
         if shown.is_retracted:
-            return Response(
-                {
-                    "reference": shown.reference,
-                    "url": formats.case_url(shown.reference),
-                    "status": shown.status,
-                    "title": shown.title,
-                    "retraction_reason": shown.retraction_reason,
-                }
-            )
+            retraction = {
+                "reference": shown.reference,
+                "url": formats.case_url(shown.reference),
+                "status": shown.status,
+                "title": shown.title,
+                "retraction_reason": shown.retraction_reason,
+            }
+            return Response(RetractedIncidentSerializer(retraction).data)
         pk = public.incident_ids().filter(reference=reference).values_list("pk", flat=True).first()
         if pk is None:
             raise NotFound("There is no public case with this reference.")
@@ -386,7 +468,7 @@ class IncidentDetailView(EnglishView):
             for c in public.citations(reference)
         ]
         data["library"] = [item.slug for item in public.library_items_for(reference)]
-        return Response(data)
+        return Response(IncidentDetailSerializer(data).data)
 
     @extend_schema(
         operation_id="incidents_partial_update",
@@ -477,70 +559,38 @@ class StatisticsView(EnglishView):
         operation_id="statistics",
         summary="The numbers on /stats/",
         description="Counts of published incidents following the counting rules on /data/.",
-        responses=inline_serializer(
-            "Statistics",
-            {
-                "incidents": serializers.IntegerField(),
-                "people": serializers.IntegerField(),
-                "children_kidnapped_incidents": serializers.IntegerField(),
-                "undated": serializers.IntegerField(),
-                "months": inline_serializer(
-                    "Month",
-                    {
-                        "month": serializers.CharField(),
-                        "count": serializers.IntegerField(),
-                        "running_total": serializers.IntegerField(),
-                    },
-                    many=True,
-                ),
-                "breakdowns": inline_serializer(
-                    "Breakdown",
-                    {
-                        "name": serializers.CharField(),
-                        "title": serializers.CharField(),
-                        "rows": inline_serializer(
-                            "BreakdownRow",
-                            {
-                                "code": serializers.CharField(),
-                                "label": serializers.CharField(),
-                                "count": serializers.IntegerField(),
-                            },
-                            many=True,
-                        ),
-                    },
-                    many=True,
-                ),
-            },
-        ),
+        responses=StatisticsSerializer,
     )
     def get(self, request: Request) -> Response:
         numbers = stats.cached()
         return Response(
-            {
-                "incidents": numbers.incidents,
-                "people": numbers.people,
-                "children_kidnapped_incidents": numbers.children_kidnapped_incidents,
-                "undated": numbers.undated,
-                "months": [
-                    {
-                        "month": m.month.strftime("%Y-%m"),
-                        "count": m.count,
-                        "running_total": m.running_total,
-                    }
-                    for m in numbers.months
-                ],
-                "breakdowns": [
-                    {
-                        "name": b.name,
-                        "title": str(b.title),
-                        "rows": [
-                            {"code": r.code, "label": r.label, "count": r.count} for r in b.rows
-                        ],
-                    }
-                    for b in numbers.breakdowns
-                ],
-                "note": "Published incidents only: counts of public reports; the true number is higher.",
-            }
+            StatisticsSerializer(
+                {
+                    "incidents": numbers.incidents,
+                    "people": numbers.people,
+                    "children_kidnapped_incidents": numbers.children_kidnapped_incidents,
+                    "undated": numbers.undated,
+                    "months": [
+                        {
+                            "month": m.month.strftime("%Y-%m"),
+                            "count": m.count,
+                            "running_total": m.running_total,
+                        }
+                        for m in numbers.months
+                    ],
+                    "breakdowns": [
+                        {
+                            "name": b.name,
+                            "title": str(b.title),
+                            "rows": [
+                                {"code": r.code, "label": r.label, "count": r.count} for r in b.rows
+                            ],
+                        }
+                        for b in numbers.breakdowns
+                    ],
+                    "note": STATISTICS_NOTE,
+                }
+            ).data
         )
 
 
@@ -551,58 +601,33 @@ class VocabularyListView(EnglishView):
     @extend_schema(
         operation_id="vocabularies_list",
         summary="The vocabularies (codes used by the search parameters)",
-        responses=inline_serializer(
-            "VocabularyIndex",
-            {
-                "name": serializers.CharField(),
-                "url": serializers.CharField(),
-                "csv": serializers.CharField(),
-                "count": serializers.IntegerField(),
-            },
-            many=True,
-        ),
+        responses=VocabularyIndexSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            [
-                {
-                    "name": name,
-                    "url": request.build_absolute_uri(reverse("api:vocabulary", args=[name])),
-                    "csv": request.build_absolute_uri(reverse("exports:vocabulary", args=[name])),
-                    "count": model.objects.count(),
-                }
-                for name, model, _extra in formats.VOCABULARIES
-            ]
-        )
+        index = [
+            {
+                "name": name,
+                "url": request.build_absolute_uri(reverse("api:vocabulary", args=[name])),
+                "csv": request.build_absolute_uri(reverse("exports:vocabulary", args=[name])),
+                "count": model.objects.count(),
+            }
+            for name, model, _extra in formats.VOCABULARIES
+        ]
+        return Response(VocabularyIndexSerializer(index, many=True).data)
 
 
 class VocabularyDetailView(EnglishView):
     @extend_schema(
         operation_id="vocabularies_retrieve",
         summary="One vocabulary: codes and labels in every language",
-        responses={
-            200: inline_serializer(
-                "Vocabulary",
-                {
-                    "name": serializers.CharField(),
-                    "terms": serializers.ListField(child=serializers.DictField()),
-                },
-            ),
-            404: None,
-        },
+        responses=VocabularySerializer,
     )
     def get(self, request: Request, name: str) -> Response:
         if name not in formats.VOCABULARY_NAMES:
             raise NotFound("There is no such vocabulary.")
         columns = formats.vocabulary_columns(name)
-        return Response(
-            {
-                "name": name,
-                "terms": [
-                    dict(zip(columns, row, strict=True)) for row in formats.vocabulary_rows(name)
-                ],
-            }
-        )
+        terms = [dict(zip(columns, row, strict=True)) for row in formats.vocabulary_rows(name)]
+        return Response(VocabularySerializer({"name": name, "terms": terms}).data)
 
 
 # ---------------------------------------------------------------------------- library
@@ -635,39 +660,37 @@ def library_record(item: public.PublicLibraryItem) -> dict[str, Any]:
     }
 
 
-LibraryItemSerializer = type(
-    "LibraryItem",
-    (serializers.Serializer,),
-    {
-        **{
-            k: serializers.CharField(allow_null=True)
-            for k in (
-                "slug",
-                "kind",
-                "title_en",
-                "title_es",
-                "summary_en",
-                "summary_es",
-                "publisher",
-                "url",
-                "date_published",
-                "language",
-                "sha256",
-                "media_type",
-                "court",
-                "docket_number",
-                "parties",
-                "filing_date",
-                "lawsuit_status",
-                "incidents",
-                "page",
-            )
-        },  # fmt: skip
-        "programs": serializers.ListField(child=serializers.CharField()),
-        "incident_count": serializers.IntegerField(allow_null=True),
-        "is_demo": serializers.BooleanField(),
-    },
-)
+class LibraryItemSerializer(serializers.Serializer):
+    """A library item as `library_record` gives it."""
+
+    slug = serializers.CharField()
+    kind = serializers.CharField()
+    title_en = serializers.CharField()
+    title_es = serializers.CharField()
+    summary_en = serializers.CharField()
+    summary_es = serializers.CharField()
+    publisher = serializers.CharField()
+    url = serializers.CharField()
+    date_published = serializers.DateField(allow_null=True)
+    language = serializers.CharField()
+    sha256 = serializers.CharField()
+    media_type = serializers.CharField()
+    court = serializers.CharField()
+    docket_number = serializers.CharField()
+    parties = serializers.CharField()
+    filing_date = serializers.DateField(allow_null=True)
+    lawsuit_status = serializers.CharField()
+    programs = serializers.ListField(child=serializers.CharField())
+    incident_count = serializers.IntegerField(allow_null=True)
+    incidents = serializers.CharField()
+    page = serializers.CharField()
+    is_demo = serializers.BooleanField()
+
+
+class LibraryPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LibraryItemSerializer(many=True)
 
 
 class LibraryCursor(CursorPagination):
@@ -681,40 +704,40 @@ class LibraryListView(EnglishView):
     @extend_schema(
         operation_id="library_list",
         summary="The library: reports, investigations, lawsuits",
-        parameters=[OpenApiParameter("cursor", str), OpenApiParameter("page_size", int)],
-        responses=inline_serializer(
-            "LibraryPage",
-            {
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": LibraryItemSerializer(many=True),
-            },
-        ),
+        parameters=[
+            OpenApiParameter("cursor", str, description="Position, from `next` or `previous`."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": LibraryCursor.max_page_size},
+                description="Items per page (1 to 200; default 50).",
+            ),
+        ],
+        responses={200: LibraryPageSerializer, 400: BAD_PARAMETER, 404: BAD_CURSOR},
     )
     def get(self, request: Request) -> Response:
+        _check_paging(request, LibraryCursor.max_page_size)
         paginator = LibraryCursor()
         qs = public.with_incident_counts(public.library_items())
         page = paginator.paginate_queryset(qs, request, view=self) or []
-        return Response(
-            {
-                "next": paginator.get_next_link(),
-                "previous": paginator.get_previous_link(),
-                "results": [library_record(i) for i in public.project_library(list(page))],
-            }
-        )
+        data = {
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "results": [library_record(i) for i in public.project_library(list(page))],
+        }
+        return Response(LibraryPageSerializer(data).data)
 
 
 class LibraryDetailView(EnglishView):
     @extend_schema(
         operation_id="library_retrieve",
         summary="One library item",
-        responses={200: LibraryItemSerializer, 404: None},
+        responses=LibraryItemSerializer,
     )
     def get(self, request: Request, slug: str) -> Response:
         item = public.library_item(slug)
         if item is None:
             raise NotFound("There is no such library item.")
-        return Response(library_record(item))
+        return Response(LibraryItemSerializer(library_record(item)).data)
 
 
 class RootView(EnglishView):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from .models import ApiToken, hash_token
+from returnwatch.exports.models import ApiToken, hash_token
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 
@@ -58,7 +58,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
 
 
 class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    target_class = "returnwatch.exports.auth.TokenAuthentication"
+    target_class = "returnwatch.api.auth.TokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

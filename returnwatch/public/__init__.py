@@ -2,8 +2,9 @@
 
 Every public surface — pages, search, facets, statistics, exports, feeds, API, sitemap —
 reads records through the functions here and never touches the models directly. It is an
-allow-list: a field is public only if it is named below, a record only if it is published
-(retracted records keep a page that says so, with nothing but the reason).
+allow-list: a field is public only if it is in the column registry (`columns.py`, from which
+the exports, the API serializers and docs/data.md are derived) or named below, a record only
+if it is published (retracted records keep a page that says so, with nothing but the reason).
 
 Never public: narratives, persons (names, A-numbers, contacts), drafts and records in review,
 internal notes, tips, assignees and users, documents of non-public kinds (interviews, tips),
@@ -23,38 +24,24 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
-from returnwatch.incidents.models import Citation, Document, Incident, Program, Status
+from returnwatch.incidents.models import Citation, Document, Incident, Program, Status, public_q
 from returnwatch.library.models import LawsuitStatus, LibraryItem, LibraryKind
+
+from . import columns
+from .columns import COLUMNS, Column, case_url, site_url
+
+__all__ = ["COLUMNS", "Column", "case_url", "columns", "site_url"]  # and every name below
 
 PUBLISHED = Status.PUBLISHED
 
+# Model fields an incident row carries: the registry's (public/columns.py) and the status.
 INCIDENT_FIELDS = (
     "id",  # internal key, used only to join; never rendered
-    "reference",
     "status",
-    "title",
-    "summary",
-    "date",
-    "date_precision",
-    "date_reported",
-    "year",
-    "city",
-    "place_type",
-    "program",
-    "victims_count",
-    "children_count",
-    "gender",
-    "port_of_entry",
-    "fear_expressed",
-    "complaint_crcl",
-    "complaint_oig",
-    "lawsuit",
-    "verification",
-    "published_at",
-    "is_demo",
+    *(a for a in columns.ATTRIBUTES if a not in columns.MULTI),
 )
 # Many-valued vocabulary fields that are public.
-INCIDENT_MULTI = ("violence_types", "perpetrators", "victim_groups", "nationalities")
+INCIDENT_MULTI = columns.MULTI
 
 DOCUMENT_FIELDS = ("kind", "title", "publisher", "url", "date_published", "language", "summary")
 CITATION_FIELDS = ("passage", "excerpt", "reliability")
@@ -63,14 +50,14 @@ CITATION_FIELDS = ("passage", "excerpt", "reliability")
 def incidents() -> QuerySet[Incident]:
     """Published incidents, limited to public fields. The base of every public list."""
     return (
-        Incident.objects.filter(status=PUBLISHED, merged_into__isnull=True)
+        Incident.objects.public()
         .only(*INCIDENT_FIELDS)
         .select_related("city", "place_type", "program", "port_of_entry")
     )
 
 
 def incident_ids() -> QuerySet[Incident]:
-    return Incident.objects.filter(status=PUBLISHED, merged_into__isnull=True)
+    return Incident.objects.public()
 
 
 @dataclass(frozen=True)
@@ -267,10 +254,7 @@ def citations(reference: str) -> list[PublicCitation]:
     """Sources of a published incident, leaving out documents of non-public kinds."""
     rows = (
         Citation.objects.filter(
-            incident__reference=reference,
-            incident__status=PUBLISHED,
-            incident__merged_into__isnull=True,
-            document__kind__public=True,
+            public_q("incident__"), incident__reference=reference, document__kind__public=True
         )
         .select_related("document", "document__kind")
         .order_by("document__date_published", "id")
@@ -434,10 +418,7 @@ def library_items() -> QuerySet[LibraryItem]:
 
 def _published_citing() -> Q:
     # Same rule as incident_ids(): published and not merged into another record.
-    return Q(
-        document__citations__incident__status=PUBLISHED,
-        document__citations__incident__merged_into__isnull=True,
-    )
+    return public_q("document__citations__incident__")
 
 
 def with_incident_counts(qs: QuerySet[LibraryItem]) -> QuerySet[LibraryItem]:
@@ -534,14 +515,9 @@ def library_items_for(reference: str) -> list[PublicLibraryItem]:
 # many-valued fields aggregated by the database: memory stays flat whatever the number of
 # rows. City coordinates are the finest place given.
 
-# Public columns of an exported incident, in order.
-EXPORT_COLUMNS = (
-    "reference", "title", "summary", "date", "date_precision", "date_reported", "year",
-    "city", "city_name", "state", "country", "latitude", "longitude",
-    "place_type", "program", *INCIDENT_MULTI,
-    "victims_count", "children_count", "gender", "port_of_entry", "fear_expressed",
-    "complaint_crcl", "complaint_oig", "lawsuit", "verification", "published_at", "is_demo",
-)  # fmt: skip
+# Columns of `export_chunks`, in order: the registry's, less the url (derived from the
+# reference by each writer).
+EXPORT_COLUMNS = tuple(n for n in columns.NAMES if n != "url")
 _EXPORT_VALUES = (
     "id", "reference", "title", "summary", "date", "date_precision", "date_reported", "year",
     "city_id", "place_type_id", "program_id", "victims_count", "children_count", "gender",
@@ -585,10 +561,13 @@ def _multi_sql(name: str, ids: int = 0) -> str:
     )
 
 
-def export_chunks(qs: QuerySet[Incident], chunk_size: int = 5000) -> Any:
+def export_chunks(
+    qs: QuerySet[Incident], chunk_size: int = 5000, booleans: tuple[Any, Any] = (False, True)
+) -> Any:
     """Yield lists of tuples of public values, in EXPORT_COLUMNS order and id order.
 
-    Values are plain: text, int, float, bool, None; dates as YYYY-MM-DD, `published_at` as
+    Values are plain: text, int, float, bool (or `booleans`: what a writer wants for false
+    and true, e.g. "false" and "true" for CSV), None; dates as YYYY-MM-DD, `published_at` as
     YYYY-MM-DDTHH:MM:SSZ; many-valued fields as vocabulary codes joined by ';' in
     vocabulary order ("" when none). `qs` is `incidents()` narrowed by a search; it is
     narrowed to published records again here, so nothing else can slip through.
@@ -601,7 +580,7 @@ def export_chunks(qs: QuerySet[Incident], chunk_size: int = 5000) -> Any:
 
     # Dates as text from the database itself: no per-value conversion in Python.
     base = (
-        qs.filter(status=PUBLISHED, merged_into__isnull=True)
+        qs.filter(public_q())
         .select_related(None)
         .order_by("id")
         .annotate(
@@ -623,7 +602,8 @@ def export_chunks(qs: QuerySet[Incident], chunk_size: int = 5000) -> Any:
     no_city = (None,) * 6
     places, programs, ports = _codes(PlaceType), _codes(Program), _codes(PortOfEntry)
     multi_sql = [_multi_sql(name) for name in INCIDENT_MULTI]
-    truth = {0: False, 1: True}  # SQLite gives 0 and 1; True and False hash the same
+    # SQLite gives 0 and 1; True and False hash the same.
+    truth = {0: booleans[0], 1: booleans[1]}
     last = 0
     with connection.cursor() as cursor:
         while True:
