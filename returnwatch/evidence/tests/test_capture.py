@@ -35,9 +35,12 @@ from returnwatch.incidents.models import Citation, Document, DocumentKind
 from .site import Site, self_signed
 from .tsa import LocalTSA
 
-pytestmark = pytest.mark.skipif(
-    not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed"
-)
+pytestmark = [
+    pytest.mark.browser,  # drives the system Chromium (the SQLite pass of `make test`)
+    pytest.mark.skipif(
+        not os.access("/usr/bin/chromium", os.X_OK), reason="Debian's chromium is not installed"
+    ),
+]
 
 
 @pytest.fixture(scope="module")
