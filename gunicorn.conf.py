@@ -13,6 +13,9 @@ from gunicorn.glogging import Logger
 wsgi_app = "returnwatch.wsgi"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+# Load the app once, before the workers fork: they then share the tip rate limit's key, which
+# lives only in process memory (returnwatch/intake/privacy.py, docs/deploy.md).
+preload_app = True
 # Upload checks and the first statistics after a restart can take a while.
 timeout = 60
 accesslog = "-"

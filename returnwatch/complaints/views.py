@@ -363,18 +363,11 @@ SECTION_STEPS = {
 @sensitive_variables()
 def _share(request: HttpRequest, a: dict[str, Any], role: str) -> str:
     """Create a tip with only what the person chose to share; return its receipt code."""
-    try:
-        # The tip intake is another app; the assistant works without it.
-        from returnwatch.intake.submissions import create_tip
-    except ImportError:
+    from returnwatch.intake.privacy import allow
+    from returnwatch.intake.submissions import create_tip
+
+    if not allow(request, "complaint-share", SHARES_PER_HOUR):
         return ""
-    try:
-        from returnwatch.intake.privacy import allow
-    except ImportError:  # no flood control available: share anyway
-        pass
-    else:
-        if not allow(request, "complaint-share", SHARES_PER_HOUR):
-            return ""
     chosen = set(a.get("share_fields") or [])
     data: dict[str, Any] = {
         "submitter_role": TIP_ROLES.get(role, "other"),
