@@ -513,7 +513,7 @@ class BulkChange(models.Model):
 
 
 class AccountabilityStep(models.Model):
-    """A dated step in what happened after an incident (incidents/accountability.py):
+    """A dated step in what happened after an incident (public/accountability.py says what is public):
     a complaint filed and its answer, a lawsuit and its status. The office's reference
     number is restricted (encrypted at rest, never public); the rest is public once the
     incident is published."""

@@ -15,8 +15,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from returnwatch import public
+from returnwatch.public import accountability
 
-from . import accountability, charts, facets, filters, stats
+from . import charts, facets, filters, stats
 
 PER_PAGE = 50
 

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from conftest import verified_login
-from returnwatch.incidents import accountability
 from returnwatch.incidents.models import AccountabilityStep
+from returnwatch.public import accountability
 
 pytestmark = pytest.mark.django_db
 

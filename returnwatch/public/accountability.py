@@ -1,4 +1,4 @@
-"""Accountability, followed over time: the dated steps after an incident (complaint filed with
+"""What the public sees of accountability (part of the public projection), followed over time: the dated steps after an incident (complaint filed with
 CRCL / OIG / another office, acknowledged, investigation opened, closed with or without a
 finding, no answer; lawsuit filed and its status).
 
@@ -16,9 +16,9 @@ from typing import Any
 
 from django.utils.functional import Promise
 
-from returnwatch import public
+from returnwatch.incidents.models import AccountabilityStep
 
-from .models import AccountabilityStep
+from . import incident_ids
 
 Kind = AccountabilityStep.Kind
 ANSWERS = {Kind.ACKNOWLEDGED, Kind.INVESTIGATING, Kind.CLOSED_FINDING, Kind.CLOSED_NO_FINDING}
@@ -37,7 +37,7 @@ class PublicStep:
 def public_steps(reference: str) -> list[PublicStep]:
     """The steps of a published incident, public fields only (no reference number)."""
     rows = AccountabilityStep.objects.filter(
-        incident__in=public.incident_ids().filter(reference=reference)
+        incident__in=incident_ids().filter(reference=reference)
     ).only("date", "kind", "office", "note")
     return [
         PublicStep(s.date, s.kind, s.get_kind_display(), s.office, s.get_office_display(), s.note)
@@ -57,7 +57,7 @@ class Summary:
 def summary() -> Summary:
     """Complaints filed, answered, and the median days from filing to the first answer, over
     published incidents. A complaint is a filing with one office for one incident."""
-    rows = AccountabilityStep.objects.filter(incident__in=public.incident_ids()).values_list(
+    rows = AccountabilityStep.objects.filter(incident__in=incident_ids()).values_list(
         "incident_id", "office", "kind", "date"
     )
     filed: dict[tuple[int, str], Any] = {}
