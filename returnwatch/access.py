@@ -33,6 +33,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
+from returnwatch.accounts import twofactor
 from returnwatch.accounts.models import Role, User
 from returnwatch.incidents.models import Citation, Document, Incident, Person, Status
 
@@ -64,8 +65,7 @@ def _editor(user: Any, verified: bool) -> bool:
 
 def verified(request: HttpRequest) -> bool:
     """This session passed a second factor (django-otp); an API token never has."""
-    user = request.user
-    return bool(getattr(user, "is_authenticated", False) and user.is_verified())  # type: ignore[union-attr]
+    return twofactor.is_verified(request)
 
 
 # ---------------------------------------------------------------------------- what they see
