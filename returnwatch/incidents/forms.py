@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from returnwatch.accounts.models import Role, User
+from returnwatch import access
 
 from . import files, rules
 from .models import (
@@ -38,18 +38,6 @@ class DateInput(forms.DateInput):
 def terms(model: Any, selected: Any = ()) -> QuerySet[Any]:
     """Active vocabulary values, plus retired ones a record already uses (so none is lost)."""
     return model.objects.filter(Q(active=True) | Q(pk__in=list(selected)))
-
-
-def staff_users(user: Any = None) -> QuerySet[User]:
-    """Whom a record may be assigned to: access.assignable_users for a signed-in user."""
-    if user is not None:
-        from returnwatch import access
-
-        return access.assignable_users(user)
-    return User.objects.filter(
-        Q(role__in=[Role.RESEARCHER, Role.EDITOR, Role.ADMIN]) | Q(is_superuser=True),
-        is_active=True,
-    ).order_by("username")
 
 
 def user_label(user: Any) -> str:
@@ -134,7 +122,10 @@ class IncidentForm(forms.ModelForm):
             model = Incident._meta.get_field(name).related_model
             self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
         assignee = UserChoiceField(
-            queryset=staff_users(user), required=False, label=_("Assignee"), empty_label=_("Nobody")
+            queryset=access.assignable_users(user),
+            required=False,
+            label=_("Assignee"),
+            empty_label=_("Nobody"),
         )
         self.fields["assignee"] = assignee
         self.fields["nationalities"].queryset = self.fields["nationalities"].queryset.order_by(
@@ -212,7 +203,7 @@ class IncidentFilterForm(forms.Form):
             ("me", _("Me")),
             ("none", _("Nobody")),
         ]
-        choices += [(u.username, user_label(u)) for u in staff_users(user)]
+        choices += [(u.username, user_label(u)) for u in access.assignable_users(user)]
         self.fields["assignee"].choices = choices
         self.fields["city"].empty_label = _("Any city")
         self.fields["type"].empty_label = _("Any type")
@@ -398,8 +389,6 @@ class SourceForm(forms.Form):
         url = data.get("url")
         if url and not data.get("file"):
             # An address already in the workspace is cited, not copied.
-            from returnwatch import access
-
             self.existing = access.visible_documents(self.user).filter(url=url).first()
         if self.existing is None:
             if not url and not data.get("file"):
