@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",  # intcomma: thousands separators in every public count
     "rest_framework",
     "drf_spectacular",
-    "drf_spectacular_sidecar",
     "django_countries",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -372,10 +371,6 @@ SPECTACULAR_SETTINGS = {
     "See /data/ for every field.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Swagger UI from drf-spectacular-sidecar: served by this site, never a CDN.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -6,7 +6,9 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from . import capture, fixity
 
 
-@db_task(retries=0)
+# A busy database can refuse the claim; the task is tried again, and the claim makes a run
+# after a successful one do nothing.
+@db_task(retries=3, retry_delay=2)
 def capture_page(capture_id: int) -> None:
     capture.run(capture_id)
 
