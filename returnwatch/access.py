@@ -172,7 +172,7 @@ def visible_library_items(user: Any) -> QuerySet[Any]:
 
 def visible_api_tokens(user: Any, verified: bool = False) -> QuerySet[Any]:
     """Your own tokens; a lead-organization admin with a second factor sees everyone's."""
-    from returnwatch.exports.models import ApiToken
+    from returnwatch.api.models import ApiToken
 
     if not is_staff(user):
         return ApiToken.objects.none()
@@ -237,7 +237,8 @@ def may(user: Any, action: str, obj: Any, *, verified: bool = False) -> bool:
 
     `verified` is the session's second factor (`can(request, …)` passes it).
     """
-    from returnwatch.exports.models import ApiToken, ImportBatch
+    from returnwatch.api.models import ApiToken
+    from returnwatch.exports.models import ImportBatch
     from returnwatch.intake.models import Tip
     from returnwatch.library.models import LibraryItem
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "returnwatch.intake",
     "returnwatch.complaints",
     "returnwatch.exports",
+    "returnwatch.api",
     "returnwatch.maps",
 ]
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions, throttling
 
-from returnwatch.exports.models import ApiToken, hash_token
+from returnwatch.api.models import ApiToken, hash_token
 
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from returnwatch.api.models import ApiToken, hash_token
 from returnwatch.audit.models import Entry
-from returnwatch.exports.models import ApiToken, hash_token
 from returnwatch.incidents.models import Citation, Document, Incident
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,6 @@ def test_token_pages_make_show_once_and_revoke(client, researcher, make_user):
     client.post(f"/staff/data/tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert Entry.objects.filter(action="revoke", target_type="exports.apitoken").exists()
+    assert Entry.objects.filter(action="revoke", target_type="api.apitoken").exists()
     client.logout()
     assert client.get("/staff/data/tokens/").status_code == 302

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from returnwatch.api.models import ApiToken
 from returnwatch.audit.models import Entry
 from returnwatch.exports import importer
-from returnwatch.exports.models import ApiToken
 from returnwatch.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
