@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from returnwatch import access
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 from returnwatch.incidents.models import DocumentKind, Incident
 
 from . import importer
@@ -51,7 +52,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             token, new_secret = ApiToken.issue(request.user, form.cleaned_data["name"])
-            log.record(request.user, "create", token, ["name"], note="API token")
+            log.record(request.user, Action.CREATE, token, ["name"], note="API token")
         form = TokenForm()
     visible = access.visible_api_tokens(request.user, access.verified(request))
     mine = visible.filter(user=request.user).select_related("user")
@@ -68,7 +69,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoke()
-            log.record(request.user, "revoke", token, ["revoked_at"], note="API token")
+            log.record(request.user, Action.REVOKE, token, ["revoked_at"], note="API token")
         messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
     return redirect("staff:data_tokens")
 
@@ -248,7 +249,9 @@ def _save_mapping(request: HttpRequest, name: str, batch: ImportBatch) -> None:
             name=name,
             defaults={"columns": batch.columns, "options": batch.options, "created_by": user},
         )
-        log.record(user, "create" if created else "update", mapping, ["columns", "options"])
+        log.record(
+            user, Action.CREATE if created else Action.UPDATE, mapping, ["columns", "options"]
+        )
     messages.success(request, _("Mapping “%(name)s” saved.") % {"name": name})
 
 

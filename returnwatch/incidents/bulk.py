@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from returnwatch import access
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 
 from . import workflow
 from .models import BulkChange, City, PlaceType, Program, Status, Tag
@@ -101,7 +102,7 @@ def apply(request: HttpRequest, action: str, value: str, ids: Iterable[int]) -> 
                 changes.append({"id": incident.pk, "before": before, "after": target})
             log.record(
                 request.user,
-                "update",
+                Action.UPDATE,
                 incident,
                 [field.removesuffix("_id")],
                 note=f"bulk change #{bulk.pk}",
@@ -147,7 +148,7 @@ def undo(request: HttpRequest, bulk: BulkChange) -> Outcome:
             restored += 1
             log.record(
                 request.user,
-                "update",
+                Action.UPDATE,
                 incident,
                 [field.removesuffix("_id")],
                 note=f"undo of bulk change #{bulk.pk}",

@@ -28,6 +28,8 @@ from django.views.decorators.http import require_POST
 from returnwatch import access, public
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
+from returnwatch.audit.actions import LEGACY, Action
+from returnwatch.audit.actions import label as action_label
 from returnwatch.audit.models import Entry
 
 from . import actions, bulk, checklist, files, merging, queues, search, workflow
@@ -212,7 +214,7 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> In
         incident.save()
         form.save_m2m()
         form.save_tags(incident)
-        log.record(request.user, "update", incident, fields, about=incident)
+        log.record(request.user, Action.UPDATE, incident, fields, about=incident)
     return incident
 
 
@@ -302,7 +304,7 @@ def _add_source(request: HttpRequest, incident: Incident, source: Any) -> Citati
             files.attach(document, data["file"], source.inspected, request.user)
             fields += ["sha256", "size", "media_type"]
         document.save()
-        log.record(request.user, "create", document, fields, about=incident)
+        log.record(request.user, Action.CREATE, document, fields, about=incident)
     citation, created = Citation.objects.get_or_create(
         incident=incident,
         document=document,
@@ -314,7 +316,7 @@ def _add_source(request: HttpRequest, incident: Incident, source: Any) -> Citati
     )
     if created:
         fields = ["document", *[k for k in ("passage", "excerpt", "reliability") if data.get(k)]]
-        log.record(request.user, "create", citation, fields, about=incident)
+        log.record(request.user, Action.CREATE, citation, fields, about=incident)
     return citation
 
 
@@ -350,7 +352,7 @@ def incident_delete(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("staff:incident_detail", incident.reference)
     if request.method == "POST":
         with transaction.atomic():
-            log.record(request.user, "delete", incident, about=incident)
+            log.record(request.user, Action.DELETE, incident, about=incident)
             incident.delete()
         messages.success(request, _("Incident %(ref)s deleted.") % {"ref": reference})
         return redirect("staff:home")
@@ -385,11 +387,12 @@ TARGETS = {
 
 
 def history_rows(entries: Any) -> list[dict[str, Any]]:
-    """History entries with their action and record type in words (unknown ones as stored)."""
+    """History entries with their action and record type in words (an old name as the action it
+    meant; unknown ones as stored)."""
     return [
         {
             "entry": e,
-            "action": ACTIONS.get(e.action, e.action),
+            "action": ACTIONS.get(LEGACY.get(e.action, e.action)) or action_label(e.action),
             "target": TARGETS.get(e.target_type, e.target_type),
         }
         for e in entries
@@ -599,7 +602,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 files.attach(document, upload, form.inspected, request.user)
                 fields += ["sha256", "size", "media_type"]
             document.save()
-            log.record(request.user, "create", document, fields, about=incident or document)
+            log.record(request.user, Action.CREATE, document, fields, about=incident or document)
             if incident is not None and citation_form is not None:
                 citation = citation_form.save(commit=False)
                 citation.incident = incident
@@ -607,7 +610,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 citation.save()
                 log.record(
                     request.user,
-                    "create",
+                    Action.CREATE,
                     citation,
                     ["document", *citation_form.changed_data],
                     about=incident,
@@ -630,7 +633,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.changed_data:
             with transaction.atomic():
                 form.save()
-                log.record(request.user, "update", document, form.changed_data, about=document)
+                log.record(request.user, Action.UPDATE, document, form.changed_data, about=document)
             messages.success(request, _("Changes saved."))
         return redirect("staff:document_detail", document.pk)
     context = {"form": form, "citation_form": None, "incident": None, "document": document}
@@ -703,7 +706,11 @@ def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
             citation.document = choose.cleaned_data["document"]
             citation.save()
             log.record(
-                request.user, "create", citation, ["document", *form.changed_data], about=incident
+                request.user,
+                Action.CREATE,
+                citation,
+                ["document", *form.changed_data],
+                about=incident,
             )
         messages.success(request, _("Source added."))
         return redirect("staff:incident_detail", incident.reference)
@@ -736,7 +743,11 @@ def citation_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
             with transaction.atomic():
                 form.save()
                 log.record(
-                    request.user, "update", citation, form.changed_data, about=citation.incident
+                    request.user,
+                    Action.UPDATE,
+                    citation,
+                    form.changed_data,
+                    about=citation.incident,
                 )
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", reference)
@@ -749,7 +760,7 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
     citation = _get_citation(request, reference, pk)
     if request.method == "POST":
         with transaction.atomic():
-            log.record(request.user, "delete", citation, about=citation.incident)
+            log.record(request.user, Action.DELETE, citation, about=citation.incident)
             citation.delete()
         messages.success(request, _("Source removed; the document itself is kept."))
         return redirect("staff:incident_detail", reference)
@@ -776,7 +787,7 @@ def accountability_add(request: HttpRequest, reference: str) -> HttpResponse:
         step.incident = incident
         step.save()
         # Field names only: the reference number never reaches the history.
-        log.record(request.user, "create", step, form.changed_data, about=incident)
+        log.record(request.user, Action.CREATE, step, form.changed_data, about=incident)
         incident.save(update_fields=["updated_at"])
     messages.success(request, _("Step recorded."))
     return redirect("staff:incident_detail", incident.reference)
@@ -789,7 +800,7 @@ def accountability_delete(request: HttpRequest, reference: str, pk: int) -> Http
     workflow.require_edit(request, incident)
     step = get_object_or_404(incident.accountability_steps, pk=pk)
     with transaction.atomic():
-        log.record(request.user, "delete", step, about=incident)
+        log.record(request.user, Action.DELETE, step, about=incident)
         step.delete()
         incident.save(update_fields=["updated_at"])
     messages.success(request, _("Step removed."))
@@ -817,7 +828,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
             person.incident = incident
             person.save()
             # Field names only: the values of a person record never reach the history.
-            log.record(request.user, "create", person, form.changed_data, about=incident)
+            log.record(request.user, Action.CREATE, person, form.changed_data, about=incident)
         messages.success(request, _("Person record added."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": None}
@@ -833,7 +844,7 @@ def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         if form.changed_data:
             with transaction.atomic():
                 form.save()
-                log.record(request.user, "update", person, form.changed_data, about=incident)
+                log.record(request.user, Action.UPDATE, person, form.changed_data, about=incident)
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": person}
@@ -846,7 +857,7 @@ def person_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     person: Person = get_object_or_404(incident.persons, pk=pk)
     if request.method == "POST":
         with transaction.atomic():
-            log.record(request.user, "delete", person, about=incident)
+            log.record(request.user, Action.DELETE, person, about=incident)
             person.delete()
         messages.success(request, _("Person record deleted."))
         return redirect("staff:incident_detail", incident.reference)
