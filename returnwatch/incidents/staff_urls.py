@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import casework_views
 from . import staff_views as v
 
 urlpatterns = [
@@ -37,6 +38,8 @@ urlpatterns = [
     path(
         "incidents/<str:reference>/persons/<int:pk>/delete/", v.person_delete, name="person_delete"
     ),
+    path("casework/", casework_views.casework, name="casework_stats"),
+    path("casework/<slug:name>.csv", casework_views.casework_csv, name="casework_csv"),
     path("documents/", v.document_list, name="document_list"),
     path("documents/new/", v.document_create, name="document_create"),
     path("documents/<int:pk>/", v.document_detail, name="document_detail"),

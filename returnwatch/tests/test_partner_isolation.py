@@ -201,6 +201,15 @@ MATRIX: dict[str, list[Cell]] = {
         Cell("GET", ref("draft"), 404, 404),
         Cell("GET", ref("published"), 404, 404),
     ],
+    # Case-handling statistics count only the partner's own cases and tips (never 404: the
+    # page is everyone's, its numbers are not); no other organization's name or words show.
+    "staff:casework_stats": [Cell("GET", none, 200, 200)],
+    "staff:casework_csv": [
+        Cell("GET", lambda o, m: {"name": "organization"}, 200, 200),
+        Cell("GET", lambda o, m: {"name": "researcher"}, 200, 200),
+        Cell("GET", lambda o, m: {"name": "summary"}, 200, 200),
+        Cell("GET", lambda o, m: {"name": "nonsense"}, 404, 404),
+    ],
     "staff:audit_log": [
         Cell("GET", none, 200, 200),
         Cell("GET", none, 404, 404, query="?incident={draft}"),
