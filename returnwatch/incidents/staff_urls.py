@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/new/", v.incident_create, name="incident_create"),
     path("incidents/bulk/", v.bulk_apply, name="bulk_apply"),
     path("incidents/bulk/<int:pk>/undo/", v.bulk_undo, name="bulk_undo"),
+    path("incidents/cells/", v.list_edit, name="list_edit"),
     path("incidents/<str:reference>/", v.incident_detail, name="incident_detail"),
     path("incidents/<str:reference>/edit/", v.incident_edit, name="incident_edit"),
     path("incidents/<str:reference>/delete/", v.incident_delete, name="incident_delete"),

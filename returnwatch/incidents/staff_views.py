@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from returnwatch import access, public
+from returnwatch.accounts.models import User
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.actions import LEGACY, Action
@@ -45,7 +46,7 @@ from .forms import (
     SendBackForm,
     SourceFormSet,
 )
-from .models import Citation, Document, Incident, Person, PlaceType, Program, Status
+from .models import Citation, City, Document, Incident, Person, PlaceType, Program, Status
 
 PAGE_SIZE = 50
 
@@ -78,6 +79,17 @@ def _search(request: HttpRequest, qs: QuerySet[Incident], q: str) -> QuerySet[In
 @researcher_required
 def home(request: HttpRequest) -> HttpResponse:
     """Every incident the user may see, drafts included, with filters and full-text search."""
+    return _list_page(request)
+
+
+def _list_page(
+    request: HttpRequest,
+    typed: dict[int, dict[str, str]] | None = None,
+    errors: dict[int, dict[str, str]] | None = None,
+) -> HttpResponse:
+    """The list; with `?edit=1` its status-neutral cells are a form (typed values and
+    errors re-shown after a refused save)."""
+    edit = request.GET.get("edit") == "1"
     form = IncidentFilterForm(request.GET or None, user=request.user)
     data = form.valid_data() if request.GET else {}
     qs = _incidents(request)
@@ -121,11 +133,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "updated_at",
             "city",
             "assignee",
+            "organization",
+            "place_type",
         )
     )
+    if edit:
+        qs = qs.select_related("place_type").prefetch_related("tags")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    editing = params.copy()
+    editing["edit"] = "1"
+    params.pop("edit", None)
     context = {
         "form": form,
         "page": page,
@@ -139,8 +158,94 @@ def home(request: HttpRequest) -> HttpResponse:
         "last_bulk": access.visible_bulk_changes(request.user)
         .filter(pk=request.session.get("last_bulk_change"), undone_at__isnull=True)
         .first(),
+        "edit": edit,
+        "edit_query": editing.urlencode(),
+        "edit_rows": _edit_rows(request, page.object_list, typed or {}, errors or {})
+        if edit
+        else [],
     }
+    if edit:
+        context |= _edit_choices(request, list(page.object_list))
     return render(request, "incidents/staff/home.html", context)
+
+
+def _edit_rows(
+    request: HttpRequest,
+    incidents: Any,
+    typed: dict[int, dict[str, str]],
+    errors: dict[int, dict[str, str]],
+) -> list[dict[str, Any]]:
+    """Per record: whether the user may change it and, per cell, the value shown when the
+    list was drawn, the value in the field (typed, when re-shown) and its error."""
+    rows = []
+    for incident in incidents:
+        editable = access.can(request, "change", incident)
+        cells = {}
+        for cell in bulk.CELLS:
+            # What it holds now: after a refusal because someone else changed a cell, saving
+            # again (having read the message) puts the typed value over theirs.
+            shown = bulk.cell_value(incident, cell)
+            cells[cell] = {
+                "shown": shown,
+                "value": typed.get(incident.pk, {}).get(cell, shown),
+                "error": errors.get(incident.pk, {}).get(cell, ""),
+            }
+        rows.append({"incident": incident, "editable": editable, "cells": cells})
+    return rows
+
+
+def _edit_choices(request: HttpRequest, incidents: list[Incident]) -> dict[str, Any]:
+    """The values a cell offers: those a bulk action accepts, plus each record's current one
+    (an inactive term or a departed assignee stays shown, not silently emptied)."""
+
+    def used(attr: str) -> set[Any]:
+        return {getattr(i, attr) for i in incidents} - {None}
+
+    return {
+        "edit_assignees": (
+            access.assignable_users(request.user) | User.objects.filter(pk__in=used("assignee_id"))
+        ).distinct(),
+        "edit_cities": City.objects.filter(Q(active=True) | Q(pk__in=used("city_id"))),
+        "edit_place_types": PlaceType.objects.filter(
+            Q(active=True) | Q(pk__in=used("place_type_id"))
+        ),
+    }
+
+
+def _posted_cells(data: Any) -> dict[int, dict[str, tuple[str, str]]]:
+    """{incident id: {cell: (value shown, value typed)}} from `cell-<id>-<cell>` fields and
+    their `shown-<id>-<cell>` companions."""
+    cells: dict[int, dict[str, tuple[str, str]]] = {}
+    for key in data:
+        parts = key.split("-", 2)
+        if len(parts) != 3 or parts[0] != "cell" or not parts[1].isdigit():
+            continue
+        if parts[2] not in bulk.CELLS:
+            continue
+        shown = data.get(f"shown-{parts[1]}-{parts[2]}", "")
+        cells.setdefault(int(parts[1]), {})[parts[2]] = (shown, data.get(key, "")[:500])
+    return cells
+
+
+@researcher_required
+@require_POST
+def list_edit(request: HttpRequest) -> HttpResponse:
+    """Save the cells changed in the list (bulk.edit_cells): all, or none with the refusals
+    beside their cells and every typed value kept."""
+    cells = _posted_cells(request.POST)
+    outcome, errors = bulk.edit_cells(request, cells)
+    if errors:
+        typed = {pk: {cell: t for cell, (_s, t) in row.items()} for pk, row in cells.items()}
+        messages.error(
+            request, _("Nothing was saved: correct the cells marked below and save again.")
+        )
+        return _list_page(request, typed, errors)
+    if outcome.bulk is None:
+        messages.info(request, _("Nothing needed changing."))
+    else:
+        request.session["last_bulk_change"] = outcome.bulk.pk
+        messages.success(request, _("Changes saved on %(n)s records.") % {"n": outcome.changed})
+    return redirect(f"{reverse('staff:home')}?{request.GET.urlencode()}")
 
 
 # ---------------------------------------------------------------------------- bulk actions

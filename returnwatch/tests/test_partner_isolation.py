@@ -74,6 +74,22 @@ MATRIX: dict[str, list[Cell]] = {
         )
     ],
     "staff:bulk_undo": [Cell("POST", pk("bulk"), 404, 404)],
+    # Cells of others' records are refused (the list is re-shown, saying nothing was saved).
+    "staff:list_edit": [
+        Cell(
+            "POST",
+            none,
+            200,
+            200,
+            data=lambda o, m: {
+                f"cell-{o['draft'].pk}-city": "tijuana",
+                f"shown-{o['draft'].pk}-city": "reynosa",
+                f"cell-{o['published'].pk}-tags": "moved",
+                f"cell-{o['published'].pk}-assignee": m.researcher.username,
+            },
+            query="?edit=1",
+        )
+    ],
     "staff:incident_detail": [
         Cell("GET", ref("draft"), 404, 404),
         Cell("GET", ref("review"), 404, 404),
