@@ -9,6 +9,7 @@ from django.db.models import QuerySet, Sum
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from returnwatch.audit.actions import Action
 from returnwatch.audit.log import record
 
 from . import twofactor
@@ -57,14 +58,14 @@ class ReturnWatchUserAdmin(UserAdmin):
     def unlock(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             if reset(username=user.username):
-                record(request.user, "account_unlocked", user)
+                record(request.user, Action.ACCOUNT_UNLOCKED, user)
         messages.success(request, _("Unlocked."))
 
     @admin.action(description=_("Reset two-factor (lost phone): the user sets it up again"))
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             twofactor.remove_devices(user)
-            record(request.user, "two_factor_reset", user)
+            record(request.user, Action.TWO_FACTOR_RESET, user)
         messages.success(request, _("Two-factor sign-in reset."))
 
 

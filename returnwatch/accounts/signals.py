@@ -12,6 +12,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from returnwatch.audit.actions import Action
 from returnwatch.audit.log import record
 
 from .models import User
@@ -40,12 +41,12 @@ def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, 
         note = "account locked"
     else:
         note = "wrong password" if user else "unknown username"
-    record(name, "sign_in_failed", user, note=note)
+    record(name, Action.SIGN_IN_FAILED, user, note=note)
 
 
 def locked_out(sender: Any, request: Any = None, username: str = "", **kw: Any) -> None:
     user, name = account_tried(username)
-    record(name, "account_locked", user, note="too many failed sign-ins")
+    record(name, Action.ACCOUNT_LOCKED, user, note="too many failed sign-ins")
 
 
 def remember_old(sender: Any, instance: User, raw: bool = False, **kw: Any) -> None:
@@ -62,7 +63,12 @@ def user_saved(sender: Any, instance: User, created: bool, raw: bool = False, **
         return
     actor = getattr(instance, "_audit_actor", None) or "system"
     if created:
-        record(actor, "user_created", instance, fields=[f for f in WATCHED if getattr(instance, f)])
+        record(
+            actor,
+            Action.USER_CREATED,
+            instance,
+            fields=[f for f in WATCHED if getattr(instance, f)],
+        )
         return
     old = getattr(instance, "_audit_old", None)
     if not old:
@@ -71,14 +77,14 @@ def user_saved(sender: Any, instance: User, created: bool, raw: bool = False, **
     if changed:
         # Role values are not restricted: the note says from what to what.
         note = f"role {old['role'] or '-'} -> {instance.role or '-'}" if "role" in changed else ""
-        record(actor, "role_changed", instance, fields=changed, note=note)
+        record(actor, Action.ROLE_CHANGED, instance, fields=changed, note=note)
 
 
 def device_removed(sender: Any, instance: TOTPDevice, **kw: Any) -> None:
     if instance.confirmed:
         user = User.objects.filter(pk=instance.user_id).first()
         if user is not None:
-            record("system", "two_factor_removed", user, note="authenticator app removed")
+            record("system", Action.TWO_FACTOR_REMOVED, user, note="authenticator app removed")
 
 
 user_login_failed.connect(login_failed, dispatch_uid="rw-audit-login-failed")

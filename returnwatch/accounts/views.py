@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from returnwatch.audit.actions import Action
 from returnwatch.audit.log import record
 
 from . import twofactor
@@ -67,7 +68,9 @@ def complete_sign_in(request: HttpRequest, user: Any, device: Any, nxt: str) -> 
     note = {"TOTPDevice": "authenticator app", "StaticDevice": "recovery code"}.get(
         kind, "password"
     )
-    record(user, "sign_in", user, note=f"second factor: {note}" if device else "no second factor")
+    record(
+        user, Action.SIGN_IN, user, note=f"second factor: {note}" if device else "no second factor"
+    )
     if device is None and twofactor.requires_two_factor(user):
         messages.warning(request, _("Your role requires two-factor sign-in. Set it up now."))
         return redirect(with_next(reverse("staff:two_factor_setup"), nxt))
@@ -170,7 +173,7 @@ def setup_view(request: HttpRequest) -> HttpResponse:
         if twofactor.confirm_totp(device, form.cleaned_data["code"]):
             django_otp.login(request, device)
             codes = twofactor.new_recovery_codes(user)
-            record(user, "two_factor_enabled", user, note="authenticator app added")
+            record(user, Action.TWO_FACTOR_ENABLED, user, note="authenticator app added")
             request.session[RECOVERY_SESSION_KEY] = codes
             return redirect(with_next(reverse("staff:two_factor_recovery"), safe_next(request)))
         form.add_error("code", wrong_code_message())
@@ -200,7 +203,7 @@ def recovery_view(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Sign in with your second factor first."))
             return redirect("staff:account")
         request.session[RECOVERY_SESSION_KEY] = twofactor.new_recovery_codes(request.user)
-        record(request.user, "recovery_codes_renewed", request.user)
+        record(request.user, Action.RECOVERY_CODES_RENEWED, request.user)
         return redirect("staff:two_factor_recovery")
     codes = request.session.pop(RECOVERY_SESSION_KEY, None)
     if not codes:
@@ -211,6 +214,6 @@ def recovery_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        record(request.user, "sign_out", request.user)
+        record(request.user, Action.SIGN_OUT, request.user)
     auth.logout(request)
     return redirect("staff:login")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from returnwatch import access
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 
 from .models import ApiToken
 
@@ -36,7 +37,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             token, new_secret = ApiToken.issue(request.user, form.cleaned_data["name"])
-            log.record(request.user, "create", token, ["name"], note="API token")
+            log.record(request.user, Action.CREATE, token, ["name"], note="API token")
         form = TokenForm()
     visible = access.visible_api_tokens(request.user, access.verified(request))
     mine = visible.filter(user=request.user).select_related("user")
@@ -53,6 +54,6 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if token.revoked_at is None:
         with transaction.atomic():
             token.revoke()
-            log.record(request.user, "revoke", token, ["revoked_at"], note="API token")
+            log.record(request.user, Action.REVOKE, token, ["revoked_at"], note="API token")
         messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
     return redirect("staff:data_tokens")

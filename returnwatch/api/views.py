@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 
 from returnwatch import access, public
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 from returnwatch.exports import formats
 from returnwatch.incidents import actions, facets, filters, rules, stats
 from returnwatch.incidents.models import (
@@ -498,7 +499,9 @@ class IncidentDetailView(EnglishView):
             changed = _changed(serializer, incident)
             incident = serializer.save()
             if changed:
-                log.record(request.user, "update", incident, changed, note="API", about=incident)
+                log.record(
+                    request.user, Action.UPDATE, incident, changed, note="API", about=incident
+                )
         return Response(IncidentWriteSerializer(incident).data)
 
 
@@ -518,7 +521,7 @@ class CitationCreateView(EnglishView):
                 citation = serializer.save(incident=incident)
                 log.record(
                     request.user,
-                    "create",
+                    Action.CREATE,
                     citation,
                     ["document", *[k for k in serializer.validated_data if k != "document"]],
                     note="API",
@@ -546,7 +549,7 @@ class DocumentCreateView(EnglishView):
         with transaction.atomic():
             document = serializer.save(created_by=request.user)
             log.record(
-                request.user, "create", document, list(serializer.validated_data), note="API"
+                request.user, Action.CREATE, document, list(serializer.validated_data), note="API"
             )
         return Response(DocumentWriteSerializer(document).data, status=status.HTTP_201_CREATED)
 

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import checkpoint, signing
+from .actions import Action, check
 from .models import Entry
 
 GENESIS = "0" * 64
@@ -26,15 +27,16 @@ def _head() -> tuple[int, str]:
 
 
 def _entry(
-    actor: Any, action: str, target: Any, fields: Iterable[str], note: str, about: Any
+    actor: Any, action: Action | str, target: Any, fields: Iterable[str], note: str, about: Any
 ) -> Entry:
+    known = check(action)
     user = actor if getattr(actor, "is_authenticated", False) else None
     about_obj = about if about is not None else target
     return Entry(
         created_at=timezone.now(),
         actor=user,
         actor_name=user.get_username() if user else (actor[:150] if isinstance(actor, str) else ""),
-        action=action,
+        action=known.value,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=str(getattr(target, "audit_label", "") or "")[:200],
@@ -61,13 +63,15 @@ def _link(entries: list[Entry], seq: int, prev: str) -> list[Entry]:
 
 def record(
     actor: Any,
-    action: str,
+    action: Action | str,
     target: Any,
     fields: Iterable[str] = (),
     note: str = "",
     about: Any = None,
 ) -> Entry:
     """Append one entry. `fields` names what changed; values are never stored.
+
+    `action` is one of `audit.actions.Action` (a string not in it raises ValueError).
 
     `actor` is a user, or a short string for someone not signed in (e.g. the username tried
     in a failed sign-in). `target` may be None for events about no record.
@@ -79,7 +83,7 @@ def record(
 
 
 def chain(
-    actor: Any, items: Iterable[tuple[str, Any, Iterable[str], Any]], note: str
+    actor: Any, items: Iterable[tuple[Action | str, Any, Iterable[str], Any]], note: str
 ) -> list[Entry]:
     """Entries for many changes at once, (action, target, fields, about) each, chained after
     the last entry. The caller inserts them in its open transaction (bulk imports do it in one

@@ -6,12 +6,14 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from returnwatch import access
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.incidents.models import Incident
 
-from . import evidence, log
+from . import actions, evidence, log
+from .actions import Action
 from .models import Entry
 
 
@@ -27,7 +29,7 @@ def _restricted_incident(request: HttpRequest, reference: str) -> Incident:
 def evidence_bundle(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _restricted_incident(request, reference)
     bundle = evidence.build(incident, request.user)
-    log.record(request.user, "evidence_bundle", incident, note="evidence bundle downloaded")
+    log.record(request.user, Action.EVIDENCE_BUNDLE, incident, note="evidence bundle downloaded")
     return FileResponse(
         bundle,
         as_attachment=True,
@@ -49,7 +51,22 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if reference:
         incident = _restricted_incident(request, reference)
         qs = qs.filter(about=log.key(incident))
+    action = request.GET.get("action", "")
+    if action in Action.values:
+        qs = qs.filter(action__in=actions.stored_values(action))
+    else:
+        action = ""
     page = Paginator(qs.order_by("-seq"), 100).get_page(request.GET.get("page"))
+    query = {k: v for k, v in (("incident", reference), ("action", action)) if v}
     return render(
-        request, "audit/log.html", {"page": page, "incident": incident, "reference": reference}
+        request,
+        "audit/log.html",
+        {
+            "page": page,
+            "incident": incident,
+            "reference": reference,
+            "action": action,
+            "actions": Action.choices,
+            "query": urlencode(query),
+        },
     )

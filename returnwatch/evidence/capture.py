@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from returnwatch import taskqueue
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 from returnwatch.incidents.models import Document
 
 from . import archive, browser, extract, signing, store, timestamps
@@ -47,7 +48,7 @@ def request(document: Document, user: Any) -> Capture:
     try:
         with transaction.atomic():
             capture = Capture.objects.create(document=document, url=document.url, requested_by=user)
-            log.record(user, "capture", capture, ["url", "status"], about=document)
+            log.record(user, Action.CAPTURE, capture, ["url", "status"], about=document)
     except IntegrityError:
         raise AlreadyPending(document.captures.filter(status__in=PENDING).first()) from None
     from .tasks import capture_page
@@ -182,7 +183,13 @@ def _finish(capture: Capture, work: Path, status: str, reason: str) -> None:
     capture.manifest_sha256 = kept.sha256
     capture.signing_key_sha256 = signing.key_id()
     capture.save()
-    log.record("capture worker", "capture " + status, capture, ["status"], about=capture.document)
+    log.record(
+        "capture worker",
+        Action.capture_finished(status),
+        capture,
+        ["status"],
+        about=capture.document,
+    )
 
 
 def manifest(capture: Capture) -> dict[str, Any]:

@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 
 from returnwatch import access
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 from returnwatch.incidents import references, rules, search
 from returnwatch.incidents.models import (
     Citation,
@@ -987,7 +988,9 @@ def _documents_for(urls: set[str], kind: DocumentKind, user: Any) -> dict[str, D
         ],
         batch_size=1000,
     )
-    _record_many(user, [("create", doc, ["kind", "title", "url"], doc) for doc in new], "import")
+    _record_many(
+        user, [(Action.CREATE, doc, ["kind", "title", "url"], doc) for doc in new], "import"
+    )
     found.update({doc.url: doc for doc in new})
     return found
 
@@ -1068,7 +1071,7 @@ def _create(
             fields.append("tags")
         if p.sources:
             fields.append("citations")
-        entries.append(("create", incident, fields, incident))
+        entries.append((Action.CREATE, incident, fields, incident))
     _record_many(user, entries, note or "import")
 
 
@@ -1161,4 +1164,4 @@ def _update(p: RowPlan, user: Any, documents: dict[str, Document], note: str) ->
     for url in p.sources:
         Citation.objects.get_or_create(incident=incident, document=documents[url])
     search.index([incident.pk])
-    log.record(user, "update", incident, p.changed, note=note or "import", about=incident)
+    log.record(user, Action.UPDATE, incident, p.changed, note=note or "import", about=incident)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from returnwatch import access
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 from returnwatch.incidents.models import DocumentKind, Incident
 
 from . import importer
@@ -204,7 +205,9 @@ def _save_mapping(request: HttpRequest, name: str, batch: ImportBatch) -> None:
             name=name,
             defaults={"columns": batch.columns, "options": batch.options, "created_by": user},
         )
-        log.record(user, "create" if created else "update", mapping, ["columns", "options"])
+        log.record(
+            user, Action.CREATE if created else Action.UPDATE, mapping, ["columns", "options"]
+        )
     messages.success(request, _("Mapping “%(name)s” saved.") % {"name": name})
 
 

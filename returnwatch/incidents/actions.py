@@ -15,6 +15,7 @@ from django.db import transaction
 
 from returnwatch import access
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 
 from . import rules
 from .models import Incident, Status
@@ -54,5 +55,5 @@ def create_draft(
             getattr(incident, name).set(terms)
         if after_save is not None:
             after_save(incident)
-        log.record(user, "create", incident, list(fields), note=note, about=incident)
+        log.record(user, Action.CREATE, incident, list(fields), note=note, about=incident)
     return incident

@@ -11,6 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 
 from .models import (
     City,
@@ -37,16 +38,16 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if change and not form.changed_data:
             return
-        action = "update" if change else "create"
+        action = Action.UPDATE if change else Action.CREATE
         log.record(request.user, action, obj, form.changed_data, note="admin")
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        log.record(request.user, "delete", obj, note="admin")
+        log.record(request.user, Action.DELETE, obj, note="admin")
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
         for obj in queryset:
-            log.record(request.user, "delete", obj, note="admin")
+            log.record(request.user, Action.DELETE, obj, note="admin")
         super().delete_queryset(request, queryset)
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from returnwatch import access
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 
 from .models import Citation, Incident, Status
 
@@ -81,17 +82,23 @@ def merge(request: HttpRequest, duplicate: Incident, reference: str) -> Incident
         ]
         Citation.objects.bulk_create(copied)
         target.save(update_fields=["updated_at"])
-        log.record(request.user, "merge", dup, ["merged_into"], note=f"into {target.reference}")
+        log.record(
+            request.user, Action.MERGE, dup, ["merged_into"], note=f"into {target.reference}"
+        )
         log.record(
             request.user,
-            "merge",
+            Action.MERGE,
             target,
             ["citations"] if copied else [],
             note=f"{dup.reference} merged in; {len(copied)} source(s) added",
         )
         for follower in followers:
             log.record(
-                request.user, "merge", follower, ["merged_into"], note=f"into {target.reference}"
+                request.user,
+                Action.MERGE,
+                follower,
+                ["merged_into"],
+                note=f"into {target.reference}",
             )
     return target
 
@@ -108,10 +115,12 @@ def unmerge(request: HttpRequest, duplicate: Incident) -> None:
         dup.save(update_fields=["merged_into", "updated_at"])
         removed, _kinds = Citation.objects.filter(incident=target, merged_from=dup).delete()
         target.save(update_fields=["updated_at"])
-        log.record(request.user, "unmerge", dup, ["merged_into"], note=f"from {target.reference}")
+        log.record(
+            request.user, Action.UNMERGE, dup, ["merged_into"], note=f"from {target.reference}"
+        )
         log.record(
             request.user,
-            "unmerge",
+            Action.UNMERGE,
             target,
             ["citations"] if removed else [],
             note=f"{dup.reference} taken out; {removed} copied source(s) removed",

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import casework_views
 from . import staff_views as v
 
 urlpatterns = [
@@ -9,6 +10,7 @@ urlpatterns = [
     path("incidents/new/", v.incident_create, name="incident_create"),
     path("incidents/bulk/", v.bulk_apply, name="bulk_apply"),
     path("incidents/bulk/<int:pk>/undo/", v.bulk_undo, name="bulk_undo"),
+    path("incidents/cells/", v.list_edit, name="list_edit"),
     path("incidents/<str:reference>/", v.incident_detail, name="incident_detail"),
     path("incidents/<str:reference>/edit/", v.incident_edit, name="incident_edit"),
     path("incidents/<str:reference>/delete/", v.incident_delete, name="incident_delete"),
@@ -37,6 +39,8 @@ urlpatterns = [
     path(
         "incidents/<str:reference>/persons/<int:pk>/delete/", v.person_delete, name="person_delete"
     ),
+    path("casework/", casework_views.casework, name="casework_stats"),
+    path("casework/<slug:name>.csv", casework_views.casework_csv, name="casework_csv"),
     path("documents/", v.document_list, name="document_list"),
     path("documents/new/", v.document_create, name="document_create"),
     path("documents/<int:pk>/", v.document_detail, name="document_detail"),

@@ -26,8 +26,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from returnwatch import access, public
+from returnwatch.accounts.models import User
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
+from returnwatch.audit.actions import LEGACY, Action
+from returnwatch.audit.actions import label as action_label
 from returnwatch.audit.models import Entry
 
 from . import actions, bulk, checklist, files, merging, queues, search, workflow
@@ -43,7 +46,7 @@ from .forms import (
     SendBackForm,
     SourceFormSet,
 )
-from .models import Citation, Document, Incident, Person, PlaceType, Program, Status
+from .models import Citation, City, Document, Incident, Person, PlaceType, Program, Status
 
 PAGE_SIZE = 50
 
@@ -76,6 +79,17 @@ def _search(request: HttpRequest, qs: QuerySet[Incident], q: str) -> QuerySet[In
 @researcher_required
 def home(request: HttpRequest) -> HttpResponse:
     """Every incident the user may see, drafts included, with filters and full-text search."""
+    return _list_page(request)
+
+
+def _list_page(
+    request: HttpRequest,
+    typed: dict[int, dict[str, str]] | None = None,
+    errors: dict[int, dict[str, str]] | None = None,
+) -> HttpResponse:
+    """The list; with `?edit=1` its status-neutral cells are a form (typed values and
+    errors re-shown after a refused save)."""
+    edit = request.GET.get("edit") == "1"
     form = IncidentFilterForm(request.GET or None, user=request.user)
     data = form.valid_data() if request.GET else {}
     qs = _incidents(request)
@@ -119,11 +133,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "updated_at",
             "city",
             "assignee",
+            "organization",
+            "place_type",
         )
     )
+    if edit:
+        qs = qs.select_related("place_type").prefetch_related("tags")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    editing = params.copy()
+    editing["edit"] = "1"
+    params.pop("edit", None)
     context = {
         "form": form,
         "page": page,
@@ -137,8 +158,94 @@ def home(request: HttpRequest) -> HttpResponse:
         "last_bulk": access.visible_bulk_changes(request.user)
         .filter(pk=request.session.get("last_bulk_change"), undone_at__isnull=True)
         .first(),
+        "edit": edit,
+        "edit_query": editing.urlencode(),
+        "edit_rows": _edit_rows(request, page.object_list, typed or {}, errors or {})
+        if edit
+        else [],
     }
+    if edit:
+        context |= _edit_choices(request, list(page.object_list))
     return render(request, "incidents/staff/home.html", context)
+
+
+def _edit_rows(
+    request: HttpRequest,
+    incidents: Any,
+    typed: dict[int, dict[str, str]],
+    errors: dict[int, dict[str, str]],
+) -> list[dict[str, Any]]:
+    """Per record: whether the user may change it and, per cell, the value shown when the
+    list was drawn, the value in the field (typed, when re-shown) and its error."""
+    rows = []
+    for incident in incidents:
+        editable = access.can(request, "change", incident)
+        cells = {}
+        for cell in bulk.CELLS:
+            # What it holds now: after a refusal because someone else changed a cell, saving
+            # again (having read the message) puts the typed value over theirs.
+            shown = bulk.cell_value(incident, cell)
+            cells[cell] = {
+                "shown": shown,
+                "value": typed.get(incident.pk, {}).get(cell, shown),
+                "error": errors.get(incident.pk, {}).get(cell, ""),
+            }
+        rows.append({"incident": incident, "editable": editable, "cells": cells})
+    return rows
+
+
+def _edit_choices(request: HttpRequest, incidents: list[Incident]) -> dict[str, Any]:
+    """The values a cell offers: those a bulk action accepts, plus each record's current one
+    (an inactive term or a departed assignee stays shown, not silently emptied)."""
+
+    def used(attr: str) -> set[Any]:
+        return {getattr(i, attr) for i in incidents} - {None}
+
+    return {
+        "edit_assignees": (
+            access.assignable_users(request.user) | User.objects.filter(pk__in=used("assignee_id"))
+        ).distinct(),
+        "edit_cities": City.objects.filter(Q(active=True) | Q(pk__in=used("city_id"))),
+        "edit_place_types": PlaceType.objects.filter(
+            Q(active=True) | Q(pk__in=used("place_type_id"))
+        ),
+    }
+
+
+def _posted_cells(data: Any) -> dict[int, dict[str, tuple[str, str]]]:
+    """{incident id: {cell: (value shown, value typed)}} from `cell-<id>-<cell>` fields and
+    their `shown-<id>-<cell>` companions."""
+    cells: dict[int, dict[str, tuple[str, str]]] = {}
+    for key in data:
+        parts = key.split("-", 2)
+        if len(parts) != 3 or parts[0] != "cell" or not parts[1].isdigit():
+            continue
+        if parts[2] not in bulk.CELLS:
+            continue
+        shown = data.get(f"shown-{parts[1]}-{parts[2]}", "")
+        cells.setdefault(int(parts[1]), {})[parts[2]] = (shown, data.get(key, "")[:500])
+    return cells
+
+
+@researcher_required
+@require_POST
+def list_edit(request: HttpRequest) -> HttpResponse:
+    """Save the cells changed in the list (bulk.edit_cells): all, or none with the refusals
+    beside their cells and every typed value kept."""
+    cells = _posted_cells(request.POST)
+    outcome, errors = bulk.edit_cells(request, cells)
+    if errors:
+        typed = {pk: {cell: t for cell, (_s, t) in row.items()} for pk, row in cells.items()}
+        messages.error(
+            request, _("Nothing was saved: correct the cells marked below and save again.")
+        )
+        return _list_page(request, typed, errors)
+    if outcome.bulk is None:
+        messages.info(request, _("Nothing needed changing."))
+    else:
+        request.session["last_bulk_change"] = outcome.bulk.pk
+        messages.success(request, _("Changes saved on %(n)s records.") % {"n": outcome.changed})
+    return redirect(f"{reverse('staff:home')}?{request.GET.urlencode()}")
 
 
 # ---------------------------------------------------------------------------- bulk actions
@@ -212,7 +319,7 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> In
         incident.save()
         form.save_m2m()
         form.save_tags(incident)
-        log.record(request.user, "update", incident, fields, about=incident)
+        log.record(request.user, Action.UPDATE, incident, fields, about=incident)
     return incident
 
 
@@ -302,7 +409,7 @@ def _add_source(request: HttpRequest, incident: Incident, source: Any) -> Citati
             files.attach(document, data["file"], source.inspected, request.user)
             fields += ["sha256", "size", "media_type"]
         document.save()
-        log.record(request.user, "create", document, fields, about=incident)
+        log.record(request.user, Action.CREATE, document, fields, about=incident)
     citation, created = Citation.objects.get_or_create(
         incident=incident,
         document=document,
@@ -314,7 +421,7 @@ def _add_source(request: HttpRequest, incident: Incident, source: Any) -> Citati
     )
     if created:
         fields = ["document", *[k for k in ("passage", "excerpt", "reliability") if data.get(k)]]
-        log.record(request.user, "create", citation, fields, about=incident)
+        log.record(request.user, Action.CREATE, citation, fields, about=incident)
     return citation
 
 
@@ -350,7 +457,7 @@ def incident_delete(request: HttpRequest, reference: str) -> HttpResponse:
         return redirect("staff:incident_detail", incident.reference)
     if request.method == "POST":
         with transaction.atomic():
-            log.record(request.user, "delete", incident, about=incident)
+            log.record(request.user, Action.DELETE, incident, about=incident)
             incident.delete()
         messages.success(request, _("Incident %(ref)s deleted.") % {"ref": reference})
         return redirect("staff:home")
@@ -385,11 +492,12 @@ TARGETS = {
 
 
 def history_rows(entries: Any) -> list[dict[str, Any]]:
-    """History entries with their action and record type in words (unknown ones as stored)."""
+    """History entries with their action and record type in words (an old name as the action it
+    meant; unknown ones as stored)."""
     return [
         {
             "entry": e,
-            "action": ACTIONS.get(e.action, e.action),
+            "action": ACTIONS.get(LEGACY.get(e.action, e.action)) or action_label(e.action),
             "target": TARGETS.get(e.target_type, e.target_type),
         }
         for e in entries
@@ -599,7 +707,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 files.attach(document, upload, form.inspected, request.user)
                 fields += ["sha256", "size", "media_type"]
             document.save()
-            log.record(request.user, "create", document, fields, about=incident or document)
+            log.record(request.user, Action.CREATE, document, fields, about=incident or document)
             if incident is not None and citation_form is not None:
                 citation = citation_form.save(commit=False)
                 citation.incident = incident
@@ -607,7 +715,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 citation.save()
                 log.record(
                     request.user,
-                    "create",
+                    Action.CREATE,
                     citation,
                     ["document", *citation_form.changed_data],
                     about=incident,
@@ -630,7 +738,7 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         if form.changed_data:
             with transaction.atomic():
                 form.save()
-                log.record(request.user, "update", document, form.changed_data, about=document)
+                log.record(request.user, Action.UPDATE, document, form.changed_data, about=document)
             messages.success(request, _("Changes saved."))
         return redirect("staff:document_detail", document.pk)
     context = {"form": form, "citation_form": None, "incident": None, "document": document}
@@ -703,7 +811,11 @@ def citation_add(request: HttpRequest, reference: str) -> HttpResponse:
             citation.document = choose.cleaned_data["document"]
             citation.save()
             log.record(
-                request.user, "create", citation, ["document", *form.changed_data], about=incident
+                request.user,
+                Action.CREATE,
+                citation,
+                ["document", *form.changed_data],
+                about=incident,
             )
         messages.success(request, _("Source added."))
         return redirect("staff:incident_detail", incident.reference)
@@ -736,7 +848,11 @@ def citation_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
             with transaction.atomic():
                 form.save()
                 log.record(
-                    request.user, "update", citation, form.changed_data, about=citation.incident
+                    request.user,
+                    Action.UPDATE,
+                    citation,
+                    form.changed_data,
+                    about=citation.incident,
                 )
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", reference)
@@ -749,7 +865,7 @@ def citation_delete(request: HttpRequest, reference: str, pk: int) -> HttpRespon
     citation = _get_citation(request, reference, pk)
     if request.method == "POST":
         with transaction.atomic():
-            log.record(request.user, "delete", citation, about=citation.incident)
+            log.record(request.user, Action.DELETE, citation, about=citation.incident)
             citation.delete()
         messages.success(request, _("Source removed; the document itself is kept."))
         return redirect("staff:incident_detail", reference)
@@ -776,7 +892,7 @@ def accountability_add(request: HttpRequest, reference: str) -> HttpResponse:
         step.incident = incident
         step.save()
         # Field names only: the reference number never reaches the history.
-        log.record(request.user, "create", step, form.changed_data, about=incident)
+        log.record(request.user, Action.CREATE, step, form.changed_data, about=incident)
         incident.save(update_fields=["updated_at"])
     messages.success(request, _("Step recorded."))
     return redirect("staff:incident_detail", incident.reference)
@@ -789,7 +905,7 @@ def accountability_delete(request: HttpRequest, reference: str, pk: int) -> Http
     workflow.require_edit(request, incident)
     step = get_object_or_404(incident.accountability_steps, pk=pk)
     with transaction.atomic():
-        log.record(request.user, "delete", step, about=incident)
+        log.record(request.user, Action.DELETE, step, about=incident)
         step.delete()
         incident.save(update_fields=["updated_at"])
     messages.success(request, _("Step removed."))
@@ -817,7 +933,7 @@ def person_add(request: HttpRequest, reference: str) -> HttpResponse:
             person.incident = incident
             person.save()
             # Field names only: the values of a person record never reach the history.
-            log.record(request.user, "create", person, form.changed_data, about=incident)
+            log.record(request.user, Action.CREATE, person, form.changed_data, about=incident)
         messages.success(request, _("Person record added."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": None}
@@ -833,7 +949,7 @@ def person_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         if form.changed_data:
             with transaction.atomic():
                 form.save()
-                log.record(request.user, "update", person, form.changed_data, about=incident)
+                log.record(request.user, Action.UPDATE, person, form.changed_data, about=incident)
             messages.success(request, _("Changes saved."))
         return redirect("staff:incident_detail", incident.reference)
     context = {"incident": incident, "form": form, "person": person}
@@ -846,7 +962,7 @@ def person_delete(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     person: Person = get_object_or_404(incident.persons, pk=pk)
     if request.method == "POST":
         with transaction.atomic():
-            log.record(request.user, "delete", person, about=incident)
+            log.record(request.user, Action.DELETE, person, about=incident)
             person.delete()
         messages.success(request, _("Person record deleted."))
         return redirect("staff:incident_detail", incident.reference)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -157,32 +158,41 @@ def stats_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def stats_csv(request: HttpRequest, name: str) -> HttpResponse:
-    numbers = stats.cached()
+def csv_table(name: str, header: list[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
+    """A table as a CSV download `returnwatch-<name>.csv` (public and staff statistics)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="returnwatch-{name}.csv"'
     writer = csv.writer(response)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return response
+
+
+def stats_csv(request: HttpRequest, name: str) -> HttpResponse:
+    numbers = stats.cached()
     if name == "monthly":
-        writer.writerow(["month", "incidents", "running_total"])
-        for m in numbers.months:
-            writer.writerow([m.month.strftime("%Y-%m"), m.count, m.running_total])
-        return response
-    if name == "summary":
-        writer.writerow(["measure", "value"])
-        writer.writerow(["published_incidents", numbers.incidents])
-        writer.writerow(["people_affected", numbers.people])
-        writer.writerow(
-            [
-                "kidnappings_or_attempted_kidnappings_of_children",
-                numbers.children_kidnapped_incidents,
-            ]
+        return csv_table(
+            name,
+            ["month", "incidents", "running_total"],
+            ([m.month.strftime("%Y-%m"), m.count, m.running_total] for m in numbers.months),
         )
-        writer.writerow(["incidents_without_date", numbers.undated])
-        return response
+    if name == "summary":
+        return csv_table(
+            name,
+            ["measure", "value"],
+            [
+                ["published_incidents", numbers.incidents],
+                ["people_affected", numbers.people],
+                [
+                    "kidnappings_or_attempted_kidnappings_of_children",
+                    numbers.children_kidnapped_incidents,
+                ],
+                ["incidents_without_date", numbers.undated],
+            ],
+        )
     breakdown = numbers.breakdown(name)
     if breakdown is None:
         raise Http404(_("There is no such table."))
-    writer.writerow(["code", "label", "incidents"])
-    for row in breakdown.rows:
-        writer.writerow([row.code, row.label, row.count])
-    return response
+    return csv_table(
+        name, ["code", "label", "incidents"], ([r.code, r.label, r.count] for r in breakdown.rows)
+    )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from returnwatch import access
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 
 from . import checklist
 from .models import Incident, Status
@@ -160,7 +161,7 @@ def apply(
         locked.save()
         log.record(
             request.user,
-            "status",
+            Action.STATUS,
             locked,
             fields=changed,
             note=f"{before} → {locked.status}{note_extra}",

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from returnwatch import access
 from returnwatch.accounts.models import User
 from returnwatch.accounts.permissions import researcher_required
+from returnwatch.audit.actions import Action
 from returnwatch.audit.log import history, record
 from returnwatch.incidents import actions
 from returnwatch.incidents.models import (
@@ -182,7 +183,7 @@ def tip_assign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             fields = ["assignee"]
         tip.save(update_fields=[*fields, "updated_at"])
-        record(request.user, "tip.assign", tip, fields=fields)
+        record(request.user, Action.TIP_ASSIGN, tip, fields=fields)
     messages.success(request, _("Assignment saved."))
     return redirect("staff:tip_detail", pk=tip.pk)
 
@@ -210,7 +211,7 @@ def tip_status(request: HttpRequest, pk: int) -> HttpResponse:
             tip.decline_reason = ""
             fields.append("decline_reason")
         tip.save(update_fields=[*fields, "updated_at"])
-        record(request.user, f"tip.status.{target}", tip, fields=fields)
+        record(request.user, Action.tip_status(target), tip, fields=fields)
     messages.success(
         request, _("Status changed to “%(status)s”.") % {"status": tip.get_status_display()}
     )
@@ -227,7 +228,7 @@ def tip_note(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("staff:tip_detail", pk=tip.pk)
     with transaction.atomic():
         note = TipNote.objects.create(tip=tip, author=request.user, text=text[:20000])
-        record(request.user, "tip.note", note, fields=["text"], about=tip)
+        record(request.user, Action.TIP_NOTE, note, fields=["text"], about=tip)
     messages.success(request, _("Note added."))
     return redirect("staff:tip_detail", pk=tip.pk)
 
@@ -257,7 +258,7 @@ def tip_document(tip: Tip, user: Any) -> Document:
         language=tip.language,
         created_by=user,
     )
-    record(user, "document.create", document, fields=["kind", "title", "date_published"], about=tip)
+    record(user, Action.CREATE, document, fields=["kind", "title", "date_published"], about=tip)
     tip.document = document
     return document
 
@@ -271,11 +272,11 @@ def link_tip(tip: Tip, incident: Incident, user: Any) -> None:
         defaults={"reliability": Reliability.LOW, "passage": f"tip #{tip.pk}"},
     )
     if created:
-        record(user, "citation.create", citation, fields=["document"], about=incident)
+        record(user, Action.CREATE, citation, fields=["document"], about=incident)
     tip.incident = incident
     tip.status = TipStatus.ACCEPTED
     tip.save(update_fields=["incident", "document", "status", "updated_at"])
-    record(user, "tip.link_incident", tip, fields=["incident", "document", "status"])
+    record(user, Action.TIP_LINK_INCIDENT, tip, fields=["incident", "document", "status"])
 
 
 @require_POST
@@ -369,7 +370,7 @@ def tip_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     attachment = get_object_or_404(
         access.visible_tip_attachments(request.user).select_related("tip"), pk=pk
     )
-    record(request.user, "tip.attachment.download", attachment, about=attachment.tip)
+    record(request.user, Action.TIP_ATTACHMENT_DOWNLOAD, attachment, about=attachment.tip)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

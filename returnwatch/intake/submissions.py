@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from returnwatch.audit.actions import Action
 from returnwatch.audit.log import record
 from returnwatch.incidents.models import (
     City,
@@ -274,7 +275,9 @@ def create_tip(
             )
             _attach(tip, prepared, names)
             filled = [k for k, v in data.items() if v not in (None, "", [], (), False)]
-            record(ACTOR, "tip.create", tip, fields=filled + (["attachments"] if names else []))
+            record(
+                ACTOR, Action.TIP_CREATE, tip, fields=filled + (["attachments"] if names else [])
+            )
             transaction.on_commit(lambda: notify_researchers(tip))
     except BaseException:
         _discard(written)
@@ -304,7 +307,7 @@ def add_follow_up(
             Tip.objects.filter(pk=tip.pk).update(last_submitter_activity=timezone.now())
             record(
                 ACTOR,
-                "tip.follow_up",
+                Action.TIP_FOLLOW_UP,
                 follow_up,
                 fields=(["text"] if text else []) + (["attachments"] if names else []),
                 about=tip,

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from returnwatch.audit.actions import Action
 from returnwatch.audit.log import record
 
 from .models import KeyFiling, LawsuitStatusChange, LibraryItem
@@ -48,5 +49,5 @@ class LibraryItemAdmin(admin.ModelAdmin):
 
     def save_model(self, request: Any, obj: LibraryItem, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        action = "library.update" if change else "library.create"
+        action = Action.LIBRARY_UPDATE if change else Action.LIBRARY_CREATE
         record(request.user, action, obj, form.changed_data, note="admin")

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from returnwatch import access, public
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.audit import log
+from returnwatch.audit.actions import Action
 from returnwatch.incidents import files
 from returnwatch.incidents.models import (
     Citation,
@@ -121,9 +122,9 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
         document_new = document.pk is None
         document.save()
         if document_new:
-            log.record(request.user, "create", document, doc_fields, about=document)
+            log.record(request.user, Action.CREATE, document, doc_fields, about=document)
         elif doc_fields:
-            log.record(request.user, "update", document, doc_fields, about=document)
+            log.record(request.user, Action.UPDATE, document, doc_fields, about=document)
         item = form.save(commit=False)
         item.document = document
         if not item.slug:
@@ -134,7 +135,9 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
         form.save_m2m()
         fields = [f for f in form.changed_data if f in LibraryItemForm.Meta.fields]
         if new or fields:
-            log.record(request.user, "library.create" if new else "library.update", item, fields)
+            log.record(
+                request.user, Action.LIBRARY_CREATE if new else Action.LIBRARY_UPDATE, item, fields
+            )
         if new and item.kind == LibraryKind.LAWSUIT and item.lawsuit_status:
             # The status known when the lawsuit is entered starts its dated history.
             change = LawsuitStatusChange.objects.create(
@@ -143,7 +146,7 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
                 status=item.lawsuit_status,
                 created_by=request.user,
             )
-            log.record(request.user, "library.status", change, ["status", "date"], about=item)
+            log.record(request.user, Action.LIBRARY_STATUS, change, ["status", "date"], about=item)
     return item
 
 
@@ -275,12 +278,12 @@ def status_add(request: HttpRequest, pk: int) -> HttpResponse:
             change.item = item
             change.created_by = request.user  # type: ignore[assignment]
             change.save()
-            log.record(request.user, "library.status", change, form.changed_data, about=item)
+            log.record(request.user, Action.LIBRARY_STATUS, change, form.changed_data, about=item)
             status = latest_status(item)
             if status != item.lawsuit_status:
                 item.lawsuit_status = status
                 item.save(update_fields=["lawsuit_status", "updated_at"])
-                log.record(request.user, "library.update", item, ["lawsuit_status"])
+                log.record(request.user, Action.LIBRARY_UPDATE, item, ["lawsuit_status"])
         messages.success(request, _("Status change recorded."))
         return redirect("staff:library_detail", item.pk)
     return _detail_with_errors(request, item, status_form=form)
@@ -292,13 +295,13 @@ def status_delete(request: HttpRequest, pk: int, change_id: int) -> HttpResponse
     item = _changeable_item(request, pk)
     change = get_object_or_404(LawsuitStatusChange, pk=change_id, item=item)
     with transaction.atomic():
-        log.record(request.user, "library.status_delete", change, about=item)
+        log.record(request.user, Action.LIBRARY_STATUS_DELETE, change, about=item)
         change.delete()
         status = latest_status(item)
         if status != item.lawsuit_status:
             item.lawsuit_status = status
             item.save(update_fields=["lawsuit_status", "updated_at"])
-            log.record(request.user, "library.update", item, ["lawsuit_status"])
+            log.record(request.user, Action.LIBRARY_UPDATE, item, ["lawsuit_status"])
     messages.success(request, _("Status change removed."))
     return redirect("staff:library_detail", item.pk)
 
@@ -326,7 +329,7 @@ def filing_add(request: HttpRequest, pk: int) -> HttpResponse:
                     files.attach(document, data["file"], form.inspected, request.user)
                     fields += ["sha256", "size", "media_type"]
                 document.save()
-                log.record(request.user, "create", document, fields, about=document)
+                log.record(request.user, Action.CREATE, document, fields, about=document)
             if document.pk == item.document_id:
                 messages.error(request, _("An item cannot be its own key filing."))
                 return redirect("staff:library_detail", item.pk)
@@ -334,7 +337,9 @@ def filing_add(request: HttpRequest, pk: int) -> HttpResponse:
                 item=item, document=document, defaults={"position": item.key_filings.count()}
             )
             if created:
-                log.record(request.user, "library.filing_add", filing, ["document"], about=item)
+                log.record(
+                    request.user, Action.LIBRARY_FILING_ADD, filing, ["document"], about=item
+                )
         messages.success(request, _("Key filing added."))
         return redirect("staff:library_detail", item.pk)
     return _detail_with_errors(request, item, filing_form=form)
@@ -346,7 +351,7 @@ def filing_remove(request: HttpRequest, pk: int, filing_id: int) -> HttpResponse
     item = _changeable_item(request, pk)
     filing = get_object_or_404(KeyFiling, pk=filing_id, item=item)
     with transaction.atomic():
-        log.record(request.user, "library.filing_remove", filing, ["document"], about=item)
+        log.record(request.user, Action.LIBRARY_FILING_REMOVE, filing, ["document"], about=item)
         filing.delete()  # the document itself stays: it is evidence
     messages.success(request, _("Key filing removed from the lawsuit."))
     return redirect("staff:library_detail", item.pk)

@@ -74,6 +74,22 @@ MATRIX: dict[str, list[Cell]] = {
         )
     ],
     "staff:bulk_undo": [Cell("POST", pk("bulk"), 404, 404)],
+    # Cells of others' records are refused (the list is re-shown, saying nothing was saved).
+    "staff:list_edit": [
+        Cell(
+            "POST",
+            none,
+            200,
+            200,
+            data=lambda o, m: {
+                f"cell-{o['draft'].pk}-city": "tijuana",
+                f"shown-{o['draft'].pk}-city": "reynosa",
+                f"cell-{o['published'].pk}-tags": "moved",
+                f"cell-{o['published'].pk}-assignee": m.researcher.username,
+            },
+            query="?edit=1",
+        )
+    ],
     "staff:incident_detail": [
         Cell("GET", ref("draft"), 404, 404),
         Cell("GET", ref("review"), 404, 404),
@@ -200,6 +216,15 @@ MATRIX: dict[str, list[Cell]] = {
     "staff:evidence_bundle": [
         Cell("GET", ref("draft"), 404, 404),
         Cell("GET", ref("published"), 404, 404),
+    ],
+    # Case-handling statistics count only the partner's own cases and tips (never 404: the
+    # page is everyone's, its numbers are not); no other organization's name or words show.
+    "staff:casework_stats": [Cell("GET", none, 200, 200)],
+    "staff:casework_csv": [
+        Cell("GET", lambda o, m: {"name": "organization"}, 200, 200),
+        Cell("GET", lambda o, m: {"name": "researcher"}, 200, 200),
+        Cell("GET", lambda o, m: {"name": "summary"}, 200, 200),
+        Cell("GET", lambda o, m: {"name": "nonsense"}, 404, 404),
     ],
     "staff:audit_log": [
         Cell("GET", none, 200, 200),
