@@ -78,10 +78,13 @@ def apply(request: HttpRequest, action: str, value: str, ids: Iterable[int]) -> 
     changes: list[dict[str, Any]] = []
     skipped = 0
     with transaction.atomic():
-        rows = access.visible_incidents(request.user).select_for_update().filter(pk__in=list(ids))
+        rows = list(
+            access.visible_incidents(request.user).select_for_update().filter(pk__in=list(ids))
+        )
+        allowed = access.can_each(request, "change", rows)
         bulk = BulkChange.objects.create(user=request.user, action=action, value=str(value)[:200])
         for incident in rows:
-            if not access.can(request, "change", incident) or (
+            if incident.pk not in allowed or (
                 action == "submit" and incident.status != Status.DRAFT
             ):
                 skipped += 1
@@ -130,10 +133,11 @@ def undo(request: HttpRequest, bulk: BulkChange) -> Outcome:
     restored = skipped = 0
     with transaction.atomic():
         by_id = {c["id"]: c for c in bulk.changes}
-        rows = access.visible_incidents(request.user).select_for_update().filter(pk__in=by_id)
+        rows = list(access.visible_incidents(request.user).select_for_update().filter(pk__in=by_id))
+        allowed = access.can_each(request, "change", rows)
         for incident in rows:
             change = by_id[incident.pk]
-            if not access.can(request, "change", incident):
+            if incident.pk not in allowed:
                 skipped += 1
                 continue
             if bulk.action == "submit":
@@ -229,12 +233,13 @@ def edit_cells(
             .filter(pk__in=list(wanted))
         )
         found = {i.pk: i for i in rows}
+        allowed = access.can_each(request, "change", found.values())
         for pk, row in wanted.items():
             incident = found.get(pk)
             for cell, (shown, typed) in row.items():
                 if cell not in CELLS or shown == typed:
                     continue
-                if incident is None or not access.can(request, "change", incident):
+                if incident is None or incident.pk not in allowed:
                     errors.setdefault(pk, {})[cell] = _("You may not change this record.")
                     continue
                 now = cell_value(incident, cell)
@@ -287,10 +292,11 @@ def _undo_cells(request: HttpRequest, bulk: BulkChange) -> Outcome:
     with transaction.atomic():
         rows = access.visible_incidents(request.user).select_for_update().filter(pk__in=ids)
         found = {i.pk: i for i in rows}
+        allowed = access.can_each(request, "change", found.values())
         for change in bulk.changes:
             incident = found.get(change["id"])
             cell = change["field"]
-            if incident is None or not access.can(request, "change", incident):
+            if incident is None or incident.pk not in allowed:
                 continue
             if _current(incident, cell) != change["after"]:
                 continue  # changed since: left as it is

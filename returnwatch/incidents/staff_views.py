@@ -178,8 +178,10 @@ def _edit_rows(
     """Per record: whether the user may change it and, per cell, the value shown when the
     list was drawn, the value in the field (typed, when re-shown) and its error."""
     rows = []
+    incidents = list(incidents)
+    allowed = access.can_each(request, "change", incidents)
     for incident in incidents:
-        editable = access.can(request, "change", incident)
+        editable = incident.pk in allowed
         cells = {}
         for cell in bulk.CELLS:
             # What it holds now: after a refusal because someone else changed a cell, saving

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from conftest import verified_login
+from returnwatch import access
 from returnwatch.accounts.models import User
 from returnwatch.exports.models import ImportBatch
 from returnwatch.incidents.models import Citation, Document, Incident
@@ -289,3 +290,18 @@ def test_documents_partners_see(world: dict[str, Any]) -> None:
     assert seen == set(Document.objects.filter(kind__public=True).values_list("pk", flat=True)) | {
         a["interview"].pk
     }
+
+
+def test_the_list_rule_answers_as_the_one_record_rule_does(world: dict[str, Any]) -> None:
+    """`may_each` (lists, bulk changes) is `may` asked of every record at once."""
+    incidents = [
+        o[s] for o in world.values() for s in ("draft", "review", "published", "retracted")
+    ]
+    for org in world.values():
+        for user in (org.researcher, org.editor):
+            for verified in (False, True):
+                for action in sorted(access.INCIDENT_ACTIONS):
+                    one_by_one = {
+                        i.pk for i in incidents if access.may(user, action, i, verified=verified)
+                    }
+                    assert access.may_each(user, action, incidents, verified=verified) == one_by_one
