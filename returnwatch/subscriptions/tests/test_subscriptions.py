@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
 
 from conftest import cite, verified_login
@@ -33,6 +33,8 @@ ADDRESS = "Reader.Follows@example.net"
 def _tasks_run_where_queued() -> Iterator[None]:
     """Tasks run at once, from huey's in-memory queue (never the development queue file)."""
     HUEY.immediate = True
+    # Addresses reversed here are the English ones, whatever an earlier test left active.
+    translation.activate("en")
     yield
     HUEY.immediate = True
 
