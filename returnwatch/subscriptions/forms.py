@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FollowForm(forms.Form):
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "size": 32}),
+    )
 
 
 class SaveSearchForm(forms.Form):
