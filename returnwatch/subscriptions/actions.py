@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -181,7 +182,7 @@ def forget_unconfirmed() -> int:
 # ---------------------------------------------------------------------------- staff
 
 
-def save_search(user: object, name: str, query: str) -> SavedSearch:
+def save_search(user: Any, name: str, query: str) -> SavedSearch:
     """Save a workspace search under a name (the same name again replaces its query)."""
     saved, _ = SavedSearch.objects.update_or_create(
         user=user, name=name.strip()[:120], defaults={"query": query.lstrip("?")[:2000]}

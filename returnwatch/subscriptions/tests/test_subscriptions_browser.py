@@ -60,7 +60,7 @@ def test_a_reader_follows_a_search_with_a_facet_selected_and_sees_the_confirmati
 
     (confirmation,) = mail.outbox
     assert confirmation.to == ["reader@example.net"]
-    url = next(u for u in re.findall(r"https?://\S+", confirmation.body) if "/confirm/" in u)
+    url = next(u for u in re.findall(r"https?://\S+", str(confirmation.body)) if "/confirm/" in u)
     page.goto(live_server.url + urlsplit(url).path)  # the link in the mail
     click(page, page.get_by_role("button", name="Confirm and follow this search"))
     assert page.locator("h1").inner_text() == "You follow this search"
