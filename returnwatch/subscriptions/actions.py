@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -170,10 +171,8 @@ def unsubscribe(key: str) -> None:
 def forget_unconfirmed() -> int:
     """Delete subscriptions whose confirmation link has expired unused."""
     limit = timezone.now() - dt.timedelta(confirm_days())
-    stale = Subscription.objects.filter(confirmed_at__isnull=True).filter(
-        created_at__lt=limit, confirmation_sent_at__lt=limit
-    ) | Subscription.objects.filter(
-        confirmed_at__isnull=True, created_at__lt=limit, confirmation_sent_at__isnull=True
+    stale = Subscription.objects.filter(confirmed_at__isnull=True, created_at__lt=limit).filter(
+        Q(confirmation_sent_at__isnull=True) | Q(confirmation_sent_at__lt=limit)
     )
     count, _ = stale.delete()
     return count

@@ -8,10 +8,12 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail, signing
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -292,6 +294,27 @@ def test_a_retraction_of_a_case_sent_is_announced_once(
         and "A duplicate of an earlier record." in retraction.body
     )
     assert "Newly published cases" not in retraction.body
+
+
+def test_a_digest_the_mail_server_refuses_is_sent_next_time(
+    client: Client, editor_client: Client, make_incident: Any, commit: Any
+) -> None:
+    subscribed(client, "?city=reynosa", commit)
+    case = make_incident(status="review", city="reynosa")
+    publish(editor_client, case)
+    with mock.patch.object(EmailMessage, "send", side_effect=OSError("connection refused")):
+        tasks.send_digests()
+    assert len(mail.outbox) == 1 and not SentCase.objects.exists()
+    tasks.send_digests()
+    assert len(mail.outbox) == 2 and case.reference in mail.outbox[1].body
+
+
+def test_one_address_gets_at_most_five_confirmation_mails_a_day(
+    client: Client, commit: Any
+) -> None:
+    for city in ("reynosa", "tijuana", "mexicali", "nogales", "matamoros", "ojinaga"):
+        assert follow(client, f"?city={city}", commit=commit).status_code == 303
+    assert len(mail.outbox) == actions.CONFIRMATIONS_PER_ADDRESS_PER_DAY == 5
 
 
 def test_the_mail_is_in_the_subscribers_language(
