@@ -78,13 +78,14 @@ def send(subscription_id: int) -> bool:
     )
     try:
         message.send()
-    except Exception:
-        # Not sent: the cases are news again next time.
+    except Exception as exc:
+        # Not sent: the cases are news again next time. Only the kind of error is logged: an
+        # SMTP error's text can hold the address.
         told.filter(kind=SentKind.PUBLISHED, incident_id__in=[r.pk for r in rows]).delete()
         told.filter(
             kind=SentKind.RETRACTED, incident_id__in=[r.pk for r in retracted_rows]
         ).delete()
-        log.exception("digest of subscription %s not sent", subscription_id)
+        log.error("digest of subscription %s not sent: %s", subscription_id, type(exc).__name__)
         return False
     return True
 

@@ -16,8 +16,17 @@ def send_confirmation(subscription_id: int) -> None:
     subscription = Subscription.objects.filter(
         pk=subscription_id, confirmed_at__isnull=True
     ).first()
-    if subscription is not None:
+    if subscription is None:
+        return
+    try:
         mail.confirmation(subscription).send()
+    except Exception as exc:
+        # Retried by huey; what it logs must not hold the address (an SMTP error's text can).
+        raise MailNotSent(type(exc).__name__) from None
+
+
+class MailNotSent(Exception):
+    """A mail was not sent; the message is only the kind of error."""
 
 
 @db_periodic_task(crontab(minute="0", hour=str(getattr(settings, "SUBSCRIPTION_DIGEST_HOUR", 6))))

@@ -5,7 +5,9 @@ staff's saved searches."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
+import smtplib
 from collections.abc import Iterator
 from typing import Any
 from unittest import mock
@@ -296,15 +298,20 @@ def test_a_retraction_of_a_case_sent_is_announced_once(
     assert "Newly published cases" not in retraction.body
 
 
-def test_a_digest_the_mail_server_refuses_is_sent_next_time(
-    client: Client, editor_client: Client, make_incident: Any, commit: Any
+def test_a_digest_the_mail_server_refuses_is_sent_next_time_and_the_log_holds_no_address(
+    client: Client, editor_client: Client, make_incident: Any, commit: Any, caplog: Any
 ) -> None:
     subscribed(client, "?city=reynosa", commit)
     case = make_incident(status="review", city="reynosa")
     publish(editor_client, case)
-    with mock.patch.object(EmailMessage, "send", side_effect=OSError("connection refused")):
+    refused = smtplib.SMTPRecipientsRefused({ADDRESS: (550, b"no such user")})
+    with (
+        mock.patch.object(EmailMessage, "send", side_effect=refused),
+        caplog.at_level(logging.INFO),
+    ):
         tasks.send_digests()
     assert len(mail.outbox) == 1 and not SentCase.objects.exists()
+    assert "SMTPRecipientsRefused" in caplog.text and ADDRESS not in caplog.text
     tasks.send_digests()
     assert len(mail.outbox) == 2 and case.reference in mail.outbox[1].body
 
