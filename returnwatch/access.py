@@ -209,6 +209,15 @@ def visible_bulk_changes(user: Any) -> QuerySet[Any]:
     return BulkChange.objects.filter(user=user)
 
 
+def visible_saved_searches(user: Any) -> QuerySet[Any]:
+    """A saved search of the workspace is its author's alone."""
+    from returnwatch.subscriptions.models import SavedSearch
+
+    if not is_staff(user):
+        return SavedSearch.objects.none()
+    return SavedSearch.objects.filter(user=user)
+
+
 def visible_audit_entries(user: Any, verified: bool = False) -> QuerySet[Any]:
     """Admins of the lead with a second factor: everything, sign-ins included. Lead staff:
     changes to records. Partners: changes to the incidents whose history they may read."""

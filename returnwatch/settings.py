@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "returnwatch.exports",
     "returnwatch.api",
     "returnwatch.maps",
+    "returnwatch.subscriptions",
 ]
 
 MIDDLEWARE = [
@@ -334,8 +335,23 @@ AUDIT_CHECKPOINT_FILE = os.environ.get("AUDIT_CHECKPOINT_FILE", "")
 # age X25519 public key (age1…) that backups are encrypted to; the private key stays offline.
 BACKUP_PUBLIC_KEY = os.environ.get("BACKUP_PUBLIC_KEY", "")
 
+# Mail (followed searches, docs/subscriptions.md; reports to ADMINS): printed on the console in
+# development; production sets EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and the
+# SMTP server below (docs/deploy.md). Mail is sent by the task-queue worker, never a request.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "returnwatch@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Followed searches: how long a confirmation link works, the hour (UTC) of the daily digest,
+# and how many subscribe attempts one client may make in an hour (counted like tips).
+SUBSCRIPTION_CONFIRM_DAYS = int(os.environ.get("SUBSCRIPTION_CONFIRM_DAYS", "7"))
+SUBSCRIPTION_DIGEST_HOUR = int(os.environ.get("SUBSCRIPTION_DIGEST_HOUR", "6"))
+SUBSCRIBE_RATE_LIMIT_PER_HOUR = int(os.environ.get("SUBSCRIBE_RATE_LIMIT_PER_HOUR", "10"))
 
 # Logs never carry IP addresses: Django's request logging is kept, runserver's and
 # gunicorn's access logs are configured without the remote address (docs/deploy.md).

@@ -13,4 +13,5 @@ urlpatterns = [
     path("library/", include("returnwatch.library.staff_urls")),
     path("data/", include("returnwatch.exports.staff_urls")),
     path("data/", include("returnwatch.api.staff_urls")),
+    path("searches/", include("returnwatch.subscriptions.staff_urls")),
 ]

@@ -37,5 +37,6 @@ urlpatterns += i18n_patterns(
     path("complaint/", include("returnwatch.complaints.urls")),
     path("", include("returnwatch.exports.page_urls")),
     path("", include("returnwatch.maps.urls")),
+    path("follow/", include("returnwatch.subscriptions.urls")),
     prefix_default_language=False,
 )

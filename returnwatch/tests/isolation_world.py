@@ -34,6 +34,7 @@ from returnwatch.incidents.models import (
 from returnwatch.intake import submissions
 from returnwatch.intake.models import Tip, TipNote
 from returnwatch.library.models import LibraryItem
+from returnwatch.subscriptions.models import SavedSearch
 
 ORGS = ("lead", "a", "b")
 
@@ -167,6 +168,9 @@ def build(seed_offset: int = 0) -> dict[str, Org]:
             action="assign",
             changes=[{"id": o["draft"].pk, "before": None, "after": researcher.pk}],
         )
+        o["saved"] = SavedSearch.objects.create(
+            user=researcher, name=f"{marker}-saved search", query="status=draft"
+        )
         world[key] = org
     return world
 
@@ -177,7 +181,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 
     models = (
         Incident, Document, Citation, Person, Tip, TipNote, LibraryItem, ApiToken,
-        LawsuitStatusChange, KeyFiling, BulkChange,
+        LawsuitStatusChange, KeyFiling, BulkChange, SavedSearch,
     )  # fmt: skip
     out = {}
     for model in models:

@@ -116,6 +116,8 @@ def test_every_public_page_passes_axe_on_a_phone(
     page.fill("main input[type=search]", "kidnapped" if lang == "en" else "familia")
     page.locator("main form.search button").first.click()
     check()
+    page.locator("main p.follow a").click()  # follow this search by e-mail
+    check()
     page.goto(base + f"/incidents/{cases['case'].reference}/")
     check()
     page.goto(base + f"/incidents/{cases['retracted'].reference}/")

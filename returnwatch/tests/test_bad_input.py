@@ -19,6 +19,8 @@ ADDRESSES = [
     "/exports/incidents.json",
     "/exports/incidents.geojson",
     "/feeds/incidents.atom",
+    "/follow/",
+    "/follow/sent/",
     "/api/v1/incidents/",
     "/api/v1/library/",
 ]

@@ -48,6 +48,17 @@ PUBLIC_TEMPLATES = [
     "library/detail.html",
     "library/incident_items.html",
     "exports/data.html",
+    "subscriptions/_search.html",
+    "subscriptions/follow.html",
+    "subscriptions/sent.html",
+    "subscriptions/confirm.html",
+    "subscriptions/confirmed.html",
+    "subscriptions/unsubscribe.html",
+    "subscriptions/unsubscribed.html",
+    "subscriptions/broken.html",
+    # Mail to a subscriber, in the language they subscribed in.
+    "subscriptions/mail/confirm.txt",
+    "subscriptions/mail/digest.txt",
 ]
 # Python code whose strings reach those pages: whole modules, or only some classes of a module
 # (choices shown in public; the other strings of models.py are staff-only field names).
@@ -60,6 +71,9 @@ PUBLIC_PYTHON: dict[str, tuple[str, ...] | None] = {
     "library/views.py": None,
     "exports/fields.py": None,
     "exports/views.py": None,
+    "subscriptions/views.py": None,
+    "subscriptions/mail.py": None,
+    "subscriptions/forms.py": ("FollowForm",),
     "incidents/models.py": (
         "DatePrecision",
         "Gender",
@@ -260,6 +274,7 @@ def public_paths(world: dict[str, Any]) -> dict[str, str]:
         "library": "/resources/",
         "library item": "/resources/lawsuit/",
         "data": "/data/",
+        "follow a search": "/follow/?city=nuevo-laredo",
     }
 
 

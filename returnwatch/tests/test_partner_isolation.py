@@ -304,6 +304,9 @@ MATRIX: dict[str, list[Cell]] = {
     "staff:data_token_revoke": [Cell("POST", pk("token"), 404, 404)],
     "staff:data_import": [Cell("GET", none, 200, 200)],
     "staff:data_import_review": [Cell("GET", pk("import"), 404, 404)],
+    # A saved search is its author's alone: not listed, not deletable by anyone else.
+    "staff:saved_searches": [Cell("GET", none, 200, 200)],
+    "staff:saved_search_delete": [Cell("POST", pk("saved"), 404, 404)],
 }
 
 # The API, with the partner researcher's token (a token never carries a second factor).
@@ -350,6 +353,7 @@ def secrets_of(org: Any) -> list[str]:
         o["tip"].narrative,
         o["note"].text,
         org.token and o["token"].name,
+        o["saved"].name,
     ]
 
 
