@@ -28,7 +28,7 @@ The rules (a coalition: one lead organization, several partners):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -36,6 +36,9 @@ from django.http import HttpRequest
 from returnwatch.accounts import twofactor
 from returnwatch.accounts.models import Role, User
 from returnwatch.incidents.models import Citation, Document, Incident, Person, Status
+
+if TYPE_CHECKING:
+    from returnwatch.exports.models import ApiTokenQuerySet
 
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 
@@ -161,7 +164,7 @@ def assignable_users(user: Any) -> QuerySet[User]:
     if is_lead(user):
         return qs
     org = _org(user)
-    return qs.filter(organization_id=org) if org else qs.filter(pk=getattr(user, "pk", None))
+    return qs.filter(organization_id=org) if org else qs.filter(pk=getattr(user, "pk", None))  # type: ignore[misc]  # pk=None: matches nobody
 
 
 def visible_library_items(user: Any) -> QuerySet[Any]:
@@ -170,7 +173,7 @@ def visible_library_items(user: Any) -> QuerySet[Any]:
     return LibraryItem.objects.filter(document__in=visible_documents(user))
 
 
-def visible_api_tokens(user: Any, verified: bool = False) -> QuerySet[Any]:
+def visible_api_tokens(user: Any, verified: bool = False) -> ApiTokenQuerySet:
     """Your own tokens; a lead-organization admin with a second factor sees everyone's."""
     from returnwatch.exports.models import ApiToken
 

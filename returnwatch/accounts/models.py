@@ -23,7 +23,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
-ROLE_RANK = {Role.RESEARCHER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+ROLE_RANK: dict[str, int] = {Role.RESEARCHER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
 
 class User(AbstractUser):

@@ -189,7 +189,7 @@ def manifest(capture: Capture) -> dict[str, Any]:
     files = [
         {
             "kind": f.kind,
-            "name": Path(f.file.name).name,
+            "name": Path(f.file.name or "").name,
             "sha256": f.sha256,
             "size": f.size,
             "media_type": f.media_type,

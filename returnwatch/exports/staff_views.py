@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from returnwatch import access
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit import log
 from returnwatch.incidents.models import DocumentKind, Incident
 
@@ -44,7 +44,7 @@ class TokenForm(forms.Form):
 
 
 @researcher_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: StaffRequest) -> HttpResponse:
     """Your tokens; admins (with a second factor) also see everyone's active tokens."""
     form = TokenForm(request.POST or None)
     new_secret = ""
@@ -112,7 +112,7 @@ class UploadForm(forms.Form):
 
 
 @researcher_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: StaffRequest) -> HttpResponse:
     if not access.can(request, "create", Incident):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
@@ -173,7 +173,7 @@ def _mapping_form(table: importer.Table, batch: ImportBatch, data: Any = None) -
         help_text=_("Give it a name to reuse it with the next file."),
     )
     form_class = type("MappingForm", (forms.Form,), fields)
-    return form_class(data)  # type: ignore[no-any-return]
+    return form_class(data)
 
 
 @researcher_required

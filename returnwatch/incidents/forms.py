@@ -147,7 +147,7 @@ class IncidentForm(forms.ModelForm):
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # The domain rules, shared with the API and the importer (incidents/rules.py).
         for name, message in rules.problems(data, self.instance).items():
             if name in self.fields and name not in self.errors:
@@ -308,7 +308,7 @@ class PersonForm(forms.ModelForm):
         help_texts = {"a_number": _("The 8 or 9 digit Alien Registration Number, if known.")}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not any(data.get(f) for f in self.Meta.fields):
             raise forms.ValidationError(_("Fill in at least one field."))
         return data

@@ -268,7 +268,7 @@ class TipForm(forms.Form):
         return uploads
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("consent_contact") and not (data.get("contact") or "").strip():
             self.add_error(
                 "contact",
@@ -340,7 +340,7 @@ class FollowUpForm(forms.Form):
     clean_files = TipForm.clean_files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not (data.get("text") or "").strip() and not self.prepared:
             raise forms.ValidationError(
                 _("Please write something or choose a file to add."), code="empty"

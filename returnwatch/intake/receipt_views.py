@@ -93,7 +93,7 @@ class VerifyForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("receipt_text") and not data.get("receipt_file"):
             raise forms.ValidationError(_("Paste a receipt or choose a receipt file."))
         return data

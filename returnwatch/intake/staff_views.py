@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from returnwatch import access
 from returnwatch.accounts.models import User
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit.log import history, record
 from returnwatch.incidents import actions
 from returnwatch.incidents.models import (
@@ -72,7 +72,7 @@ def _researchers(request: HttpRequest) -> QuerySet[User]:
 
 
 @researcher_required
-def tip_list(request: HttpRequest) -> HttpResponse:
+def tip_list(request: StaffRequest) -> HttpResponse:
     qs = _tips(request).select_related("city", "assignee").prefetch_related("violence_types")
     g = request.GET
     applied: dict[str, str] = {}
@@ -219,7 +219,7 @@ def tip_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_required
-def tip_note(request: HttpRequest, pk: int) -> HttpResponse:
+def tip_note(request: StaffRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
     text = request.POST.get("text", "").strip()
     if not text:
@@ -280,11 +280,11 @@ def link_tip(tip: Tip, incident: Incident, user: Any) -> None:
 
 @require_POST
 @researcher_required
-def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
+def tip_create_incident(request: StaffRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
     if not access.can(request, "create", Incident):
         raise PermissionDenied
-    if tip.incident_id:
+    if tip.incident is not None:
         messages.info(request, _("This tip is already linked to an incident."))
         return redirect(_incident_url(tip.incident) or reverse("staff:tip_detail", args=[tip.pk]))
     with transaction.atomic():
@@ -365,7 +365,7 @@ def tip_link_incident(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @researcher_required
-def tip_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def tip_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         access.visible_tip_attachments(request.user).select_related("tip"), pk=pk
     )
