@@ -27,7 +27,10 @@ class ReturnWatchUserAdmin(UserAdmin):
         "locked",
     )
     list_filter = ("role", "organization", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("ReturnWatch", {"fields": ("role", "organization")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("ReturnWatch", {"fields": ("role", "organization")}),
+    )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
         ("ReturnWatch", {"fields": ("role", "organization")}),

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -428,7 +429,7 @@ class ReturnForm(StepForm):
         data = super().clean() or {}
         found = contradictions(data)
         # The hidden field (kept before) and the "keep" button may both arrive.
-        kept = set(" ".join(self.data.getlist("keep")).split())
+        kept = set(" ".join(cast(MultiValueDict, self.data).getlist("keep")).split())
         if found and not {code for code, _m in found} <= kept:
             self.warnings = [message for _code, message in found]
             self.warning_codes = " ".join(code for code, _m in found)

@@ -37,7 +37,7 @@ MANIFEST_FORMAT = "returnwatch-capture-manifest/1"
 
 
 class AlreadyPending(Exception):
-    def __init__(self, capture: Capture) -> None:
+    def __init__(self, capture: Capture | None) -> None:
         self.capture = capture
 
 

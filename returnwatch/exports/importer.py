@@ -463,8 +463,8 @@ class Vocabulary:
                 )
                 % {
                     "value": value[:60],
-                    "vocabulary": MULTI_FIELDS.get(name, TERM_FIELDS.get(name))._meta.verbose_name,
-                }  # type: ignore[union-attr]
+                    "vocabulary": (MULTI_FIELDS.get(name) or TERM_FIELDS[name])._meta.verbose_name,
+                }
             )
         return found
 
@@ -768,15 +768,17 @@ def _match(
     visible = access.restricted_incidents(user)
     by_ext: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(sorted(keys_ext | refs), 500):
-        for pk, ext in visible.filter(external_id__in=chunk).values_list("pk", "external_id"):
-            by_ext[ext].append(pk)
+        for found_pk, found_ext in visible.filter(external_id__in=chunk).values_list(
+            "pk", "external_id"
+        ):
+            by_ext[found_ext].append(found_pk)
     by_ref: dict[str, int] = {}
     hidden: set[str] = set()
     for chunk in _chunks(sorted(refs), 500):
         found = dict(Incident.objects.filter(reference__in=chunk).values_list("reference", "pk"))
         seen = set(visible.filter(pk__in=found.values()).values_list("pk", flat=True))
-        for ref, pk in found.items():
-            (by_ref.__setitem__(ref, pk) if pk in seen else hidden.add(ref))
+        for found_ref, found_pk in found.items():
+            (by_ref.__setitem__(found_ref, found_pk) if found_pk in seen else hidden.add(found_ref))
     first_row: dict[int | str, int] = {}
     matched: list[tuple[int, dict[str, Any], int | None]] = []
     ext_column, ref_column = _header_of(mapping, "external_id"), _header_of(mapping, "reference")
@@ -1117,7 +1119,7 @@ def _insert(objects: list[Any]) -> None:
             cursor.executemany(sql, chunk)
 
 
-class _Terms(list):  # type: ignore[type-arg]
+class _Terms(list):
     def all(self) -> list[Any]:
         return self
 
@@ -1146,6 +1148,7 @@ def _tags(names: set[str]) -> dict[str, Tag]:
 
 
 def _update(p: RowPlan, user: Any, documents: dict[str, Document], note: str) -> None:
+    assert p.incident_id is not None  # an update plan names its record
     incident = Incident.objects.select_for_update().get(pk=p.incident_id)
     if incident.status in (Status.PUBLISHED, Status.RETRACTED):
         raise NotApplied(_("%(ref)s was published meanwhile.") % {"ref": incident.reference})

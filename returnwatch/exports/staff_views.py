@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -100,7 +100,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].queryset = _mappings(user)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["mapping"]).queryset = _mappings(user)
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]

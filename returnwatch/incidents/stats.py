@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import connection
@@ -124,7 +124,7 @@ def compute() -> Statistics:
     )
     months: list[Month] = []
     running = 0
-    for month, n in _fill_months(list(monthly)):
+    for month, n in _fill_months(cast(list[tuple[dt.date, int]], list(monthly))):  # no null months
         running += n
         months.append(Month(month, n, running))
     return Statistics(

@@ -131,7 +131,7 @@ def _with_token(request: HttpRequest) -> tuple[Any, str]:
     raw = read_submission_token(data.get("submission"))
     if raw is None:
         data["submission"] = new_submission_token()
-        raw = read_submission_token(data["submission"])
+        raw = read_submission_token(data.get("submission"))
     return data, submission_key(str(raw), request.POST, request.FILES)
 
 

@@ -129,7 +129,7 @@ def project(rows: list[Incident]) -> list[PublicIncident]:
         out.append(
             PublicIncident(
                 **{f: getattr(r, f) for f in INCIDENT_FIELDS if f not in ("id", "year")},
-                **{name: tuple(multi[name].get(r.pk, ())) for name in INCIDENT_MULTI},
+                **{name: tuple(multi[name].get(r.pk, ())) for name in INCIDENT_MULTI},  # type: ignore[arg-type]  # the multi-valued fields are the tuple ones
             )
         )
     return out

@@ -172,5 +172,5 @@ def test_gunicorn_serves_the_site_with_production_settings(production_env, tmp_p
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None

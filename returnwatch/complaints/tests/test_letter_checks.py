@@ -18,7 +18,7 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def post(client, response, slug, data, **extra):  # type: ignore[no-untyped-def]
+def post(client, response, slug, data, **extra):
     return client.post(
         "/complaint/",
         {"state": token_of(response), "step": slug, "action": "next", **data, **extra},

@@ -38,7 +38,7 @@ def database_text() -> Iterator[str]:
                     yield f"{table}: {value}"
 
 
-def assert_nowhere(markers: list[str], caplog: pytest.LogCaptureFixture, queries=()) -> None:  # type: ignore[no-untyped-def]
+def assert_nowhere(markers: list[str], caplog: pytest.LogCaptureFixture, queries=()) -> None:
     stored = "\n".join(database_text())
     assert stored, "the database search found no rows at all: it is not searching"
     logged = "\n".join(
@@ -99,7 +99,7 @@ def test_an_error_report_never_shows_what_was_typed(client):
 
 
 @pytest.fixture
-def intake():  # type: ignore[no-untyped-def]
+def intake():
     try:
         from returnwatch.intake import submissions  # noqa: F401
         from returnwatch.intake.models import Tip
