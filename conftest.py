@@ -42,7 +42,7 @@ def _compiled_translations() -> None:
     from returnwatch.languages import compile_catalogs
 
     if compile_catalogs(only_stale=True):
-        trans_real._translations = {}  # catalogs read before compiling are read again
+        trans_real._translations = {}  # type: ignore[attr-defined]  # Django internals: catalogs read before compiling are read again
 
 
 @pytest.fixture(autouse=True)

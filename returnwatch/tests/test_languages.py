@@ -105,7 +105,7 @@ def _literal(expression: Any) -> str:
 
 def template_msgids(name: str) -> set[Msgid]:
     """The msgids of a template's {% translate %} and {% blocktranslate %} tags."""
-    nodelist = loader.get_template(name).template.nodelist
+    nodelist = loader.get_template(name).template.nodelist  # type: ignore[attr-defined]  # the Django backend's Template
     found: set[Msgid] = set()
     for node in nodelist.get_nodes_by_type(TranslateNode):
         msgid = _literal(node.filter_expression)  # "" for {% translate some_variable %}
@@ -155,7 +155,7 @@ def public_msgids() -> set[Msgid]:
 
 def untranslated(msgids: set[Msgid], language: str) -> list[str]:
     """The msgids the compiled catalogs of `language` hold no translation for."""
-    catalog = trans_real.translation(language)._catalog
+    catalog = trans_real.translation(language)._catalog  # type: ignore[attr-defined]  # Django internals
     missing = []
     for context, singular, plural in sorted(msgids):
         key = f"{context}\x04{singular}" if context else singular
@@ -167,7 +167,7 @@ def untranslated(msgids: set[Msgid], language: str) -> list[str]:
 @contextlib.contextmanager
 def asked_msgids() -> Iterator[set[Msgid]]:
     """Record every msgid translated while rendering, whoever asks (templates, Python, Django)."""
-    trans = translation._trans
+    trans = translation._trans  # type: ignore[attr-defined]  # Django internals
     names = ("gettext", "ngettext", "pgettext", "npgettext")
     original = {n: getattr(trans, n) for n in names}
     asked: set[Msgid] = set()

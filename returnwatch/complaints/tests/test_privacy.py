@@ -46,7 +46,7 @@ def assert_nowhere(markers: list[str], caplog: pytest.LogCaptureFixture, queries
     )
     cached = repr(pickle.dumps(dict(getattr(cache, "_cache", {}))))
     sql = "\n".join(q["sql"] for q in queries)
-    outbox = "\n".join(m.body + m.subject for m in mail.outbox)
+    outbox = "\n".join(str(m.body) + str(m.subject) for m in mail.outbox)
     for marker in markers:
         for where, text in [
             ("database", stored),

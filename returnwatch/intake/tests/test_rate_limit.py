@@ -104,7 +104,7 @@ def dump_store(kind: str, tmp_path: Path) -> tuple[set[str], list[bytes]]:
     else:
         import redis
 
-        r = redis.Redis.from_url(REDIS_URL)
+        r: Any = redis.Redis.from_url(REDIS_URL)  # answers bytes (no decode_responses)
         for key in r.scan_iter(f"{REDIS_PREFIX}:*"):
             names.add(key.decode())
             values.append(key)
