@@ -60,7 +60,7 @@ def _canonical(field: models.Field, value: Any) -> Any:
 
 def _python_type(field: models.Field) -> type | None:
     """The type a value of this field has once read back, when a plain one (fast path)."""
-    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]  # a relation has one
     if isinstance(target, models.BooleanField):
         return bool
     if isinstance(target, models.IntegerField | models.AutoField):

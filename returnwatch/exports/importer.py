@@ -434,7 +434,7 @@ class Vocabulary:
         self.terms: dict[str, dict[str, Any]] = {}
         for name, model in {**TERM_FIELDS, **MULTI_FIELDS}.items():
             index: dict[str, Any] = {}
-            for term in model.objects.all():  # type: ignore[attr-defined]
+            for term in model.objects.all():  # type: ignore[attr-defined]  # a vocabulary model
                 for key in (term.label_es, term.label_en, term.code):
                     if key:
                         index[fold(key)] = term
@@ -1057,7 +1057,7 @@ def _create(
 
     entries_for_search = []
     for incident, p in zip(created, batch, strict=True):
-        public, everything = search.texts(_Indexable(incident, p.multi))  # type: ignore[arg-type]
+        public, everything = search.texts(_Indexable(incident, p.multi))  # type: ignore[arg-type]  # reads like an Incident
         entries_for_search.append(
             SearchEntry(incident_id=incident.pk, public=public, everything=everything)
         )
@@ -1083,7 +1083,7 @@ def _link(name: str, pairs: list[tuple[int, int]]) -> None:
     q = connection.ops.quote_name
     columns = (
         q(through._meta.get_field("incident").column),
-        q(through._meta.get_field(target._meta.model_name).column),  # type: ignore[union-attr]
+        q(through._meta.get_field(target._meta.model_name).column),  # type: ignore[union-attr]  # a related field has its model
     )
     with connection.cursor() as cursor:
         cursor.executemany(

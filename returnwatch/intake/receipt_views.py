@@ -27,7 +27,7 @@ MAX_CHECK_FILES = 20
 
 
 def _offer_all_languages(request: HttpRequest) -> None:
-    request.page_languages = FORM_LANGUAGES  # type: ignore[attr-defined]
+    request.page_languages = FORM_LANGUAGES  # type: ignore[attr-defined]  # ours, read by the templates
 
 
 def _private(response: HttpResponse) -> HttpResponse:

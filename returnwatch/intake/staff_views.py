@@ -245,8 +245,8 @@ def _incident_url(incident: Incident, name: str = "staff:incident_edit") -> str:
 
 def tip_document(tip: Tip, user: Any) -> Document:
     """The tip as a source document (kind "tip", never public), created once."""
-    if tip.document_id:
-        return tip.document  # type: ignore[return-value]
+    if tip.document is not None:
+        return tip.document
     kind = DocumentKind.objects.get(code="tip")
     received = timezone.localdate(tip.created_at)
     document = Document.objects.create(

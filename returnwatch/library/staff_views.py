@@ -89,7 +89,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     # Counted for the rows shown only: counting every item first is slow with many citations.
     counts = _citing_counts(request, [item.pk for item in page.object_list])
     for item in page.object_list:
-        item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]
+        item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]  # for the template
     context = {"page": page, "q": q, "kind": kind, "kinds": LibraryKind.choices}
     return render(request, "library/staff/list.html", context)
 

@@ -87,7 +87,7 @@ def dump_store(kind: str, tmp_path: Path) -> tuple[set[str], list[bytes]]:
     values: list[bytes] = []
     if kind == "locmem":
         backend = caches["default"]
-        for key, value in backend._cache.items():  # type: ignore[attr-defined]
+        for key, value in backend._cache.items():  # type: ignore[attr-defined]  # LocMemCache's store
             names.add(key)
             values.append(key.encode())
             values.append(value)
