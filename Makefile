@@ -58,3 +58,4 @@ bench: messages $(DEV_STAMP)
 lint: $(DEV_STAMP)
 	$(VENV)/bin/ruff check returnwatch bench
 	$(VENV)/bin/ruff format --check returnwatch bench
+	$(VENV)/bin/mypy

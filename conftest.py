@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -42,7 +42,7 @@ def _compiled_translations() -> None:
     from returnwatch.languages import compile_catalogs
 
     if compile_catalogs(only_stale=True):
-        trans_real._translations = {}  # catalogs read before compiling are read again
+        trans_real._translations = {}  # type: ignore[attr-defined]  # Django internals: catalogs read before compiling are read again
 
 
 @pytest.fixture(autouse=True)
@@ -177,10 +177,10 @@ def make_incident(db: Any) -> Any:
         city: str | None = "nuevo-laredo",
         place: str | None = None,
         program: str | None = "mpp-2019",
-        types: list[str] = ("kidnapping",),  # type: ignore[assignment]
-        perpetrators: list[str] = (),  # type: ignore[assignment]
-        groups: list[str] = (),  # type: ignore[assignment]
-        nationalities: list[str] = (),  # type: ignore[assignment]
+        types: Sequence[str] = ("kidnapping",),
+        perpetrators: Sequence[str] = (),
+        groups: Sequence[str] = (),
+        nationalities: Sequence[str] = (),
         **fields: Any,
     ) -> Incident:
         incident = Incident.objects.create(

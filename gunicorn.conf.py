@@ -39,11 +39,11 @@ class NoAddressFilter(logging.Filter):
 class NoAddressLogger(Logger):
     """gunicorn's logger, with no client address in the error log or the access log."""
 
-    def setup(self, cfg):  # type: ignore[no-untyped-def]
+    def setup(self, cfg):
         super().setup(cfg)
         self.error_log.addFilter(NoAddressFilter())
 
-    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+    def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         atoms["h"] = "-"  # even if a format with %(h)s is given on the command line
         for key in atoms:

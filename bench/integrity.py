@@ -20,7 +20,7 @@ N = 2000
 IMPORT_COUNT = int(os.environ.get("BENCH_INTEGRITY_IMPORT", "5000"))
 
 
-def per_call(fn, n: int = N) -> float:  # type: ignore[no-untyped-def]
+def per_call(fn, n: int = N) -> float:
     start = time.perf_counter()
     for _ in range(n):
         fn()
@@ -104,8 +104,8 @@ def main() -> None:
 
     spent = {"digest": 0.0, "sign": 0.0}
 
-    def timed_(name: str, fn):  # type: ignore[no-untyped-def]
-        def wrapper(*a, **k):  # type: ignore[no-untyped-def]
+    def timed_(name: str, fn):
+        def wrapper(*a, **k):
             start = time.perf_counter()
             try:
                 return fn(*a, **k)
@@ -147,7 +147,7 @@ def main() -> None:
         f"  the same without the checkpoint file         {per_call(save_and_record, 500):8.1f} µs"
     )
     real_sign, real_digest = signing.sign, rows.digest
-    signing.sign, rows.digest = (lambda data: ""), (lambda obj: "")  # type: ignore[assignment]
+    signing.sign, rows.digest = (lambda data: ""), (lambda obj: "")
     try:
         print(
             f"  and without signature and row digest         {per_call(save_and_record, 500):8.1f} µs"

@@ -32,7 +32,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def timed(client, url: str, n: int, before=None) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(client, url: str, n: int, before=None) -> list[float]:
     times = []
     for _ in range(n):
         if before:

@@ -29,7 +29,7 @@ The rules (a coalition: one lead organization, several partners):
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
@@ -37,6 +37,9 @@ from django.http import HttpRequest
 from returnwatch.accounts import twofactor
 from returnwatch.accounts.models import Role, User
 from returnwatch.incidents.models import Citation, Document, Incident, Person, Status
+
+if TYPE_CHECKING:
+    from returnwatch.api.models import ApiTokenQuerySet
 
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 
@@ -162,7 +165,7 @@ def assignable_users(user: Any) -> QuerySet[User]:
     if is_lead(user):
         return qs
     org = _org(user)
-    return qs.filter(organization_id=org) if org else qs.filter(pk=getattr(user, "pk", None))
+    return qs.filter(organization_id=org) if org else qs.filter(pk=getattr(user, "pk", None))  # type: ignore[misc]  # pk=None: matches nobody
 
 
 def visible_library_items(user: Any) -> QuerySet[Any]:
@@ -171,7 +174,7 @@ def visible_library_items(user: Any) -> QuerySet[Any]:
     return LibraryItem.objects.filter(document__in=visible_documents(user))
 
 
-def visible_api_tokens(user: Any, verified: bool = False) -> QuerySet[Any]:
+def visible_api_tokens(user: Any, verified: bool = False) -> ApiTokenQuerySet:
     """Your own tokens; a lead-organization admin with a second factor sees everyone's."""
     from returnwatch.api.models import ApiToken
 

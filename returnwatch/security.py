@@ -131,7 +131,7 @@ class QueryStringMiddleware:
             for key, values in request.GET.lists():
                 cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
             cleaned._mutable = False
-            request.GET = cleaned
+            request.GET = cleaned  # type: ignore[assignment]  # immutable now (_mutable = False)
         return self.get_response(request)
 
 

@@ -319,6 +319,7 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "csrfmiddlewaretoken"]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429  # django-axes' default, named here for the lockout page
 # W006 warns that without the IP an attacker may rotate user agents: with username-only lockout
 # axes sums failures over every row of the username, so rotating does not help (tested).
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -28,7 +28,10 @@ class ReturnWatchUserAdmin(UserAdmin):
         "locked",
     )
     list_filter = ("role", "organization", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("ReturnWatch", {"fields": ("role", "organization")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("ReturnWatch", {"fields": ("role", "organization")}),
+    )
     add_fieldsets = (
         *UserAdmin.add_fieldsets,
         ("ReturnWatch", {"fields": ("role", "organization")}),
@@ -51,7 +54,7 @@ class ReturnWatchUserAdmin(UserAdmin):
         return (failures or 0) >= settings.AXES_FAILURE_LIMIT
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
-        obj._audit_actor = request.user  # type: ignore[attr-defined]
+        obj._audit_actor = request.user  # type: ignore[attr-defined]  # read by the audit signal
         super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Unlock: forget failed sign-ins"))

@@ -33,5 +33,5 @@ def login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
     return redirect(f"{reverse('staff:login')}?{urlencode({'next': nxt})}")
 
 
-admin.site.has_permission = has_permission  # type: ignore[method-assign]
-admin.site.login = login  # type: ignore[method-assign]
+admin.site.has_permission = has_permission  # type: ignore[method-assign]  # the staff gates, on purpose
+admin.site.login = login  # type: ignore[method-assign]  # the staff sign-in, on purpose

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +25,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Admin")
 
 
-ROLE_RANK = {Role.RESEARCHER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
+ROLE_RANK: dict[str, int] = {Role.RESEARCHER: 1, Role.EDITOR: 2, Role.ADMIN: 3}
 
 
 class User(AbstractUser):
@@ -35,6 +37,8 @@ class User(AbstractUser):
         blank=True,
         verbose_name=_("organization"),
     )
+    # Set on each request's user by django-otp's middleware (api/auth.py: on a token's user).
+    is_verified: Callable[[], bool]
 
     def has_role(self, role: str) -> bool:
         """True when the user holds `role` or a higher one (admin > editor > researcher)."""

@@ -13,29 +13,36 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from . import twofactor
-from .models import Role
+from .models import Role, User
+
+
+class StaffRequest(HttpRequest):
+    """The request a view behind role_required() gets: its user is signed in (for type checks)."""
+
+    user: User
 
 
 def role_required(
     role: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Anonymous visitors go to the sign-in page; signed-in users without the role get 403.
 
     Editor and admin pages also need a verified second factor: without one the user is sent
     to set it up (or, if they have one, to sign in again with it).
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not request.user.has_role(role):  # type: ignore[union-attr]
+            if not request.user.has_role(role):
                 raise PermissionDenied
             if role != Role.RESEARCHER and not twofactor.is_verified(request):
                 return second_factor_needed(request)

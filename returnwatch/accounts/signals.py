@@ -51,9 +51,9 @@ def locked_out(sender: Any, request: Any = None, username: str = "", **kw: Any) 
 
 def remember_old(sender: Any, instance: User, raw: bool = False, **kw: Any) -> None:
     if raw or instance.pk is None:
-        instance._audit_old = None  # type: ignore[attr-defined]
+        instance._audit_old = None  # type: ignore[attr-defined]  # read by the post_save handler
         return
-    instance._audit_old = (  # type: ignore[attr-defined]
+    instance._audit_old = (  # type: ignore[attr-defined]  # as above
         User.objects.filter(pk=instance.pk).values(*WATCHED).first()
     )
 

@@ -52,7 +52,7 @@ def has_totp(user: Any) -> bool:
 def is_verified(request: HttpRequest) -> bool:
     """True when this session passed a second factor (django-otp's OTPMiddleware decides)."""
     user = request.user
-    return bool(getattr(user, "is_authenticated", False) and user.is_verified())  # type: ignore[union-attr]
+    return bool(getattr(user, "is_authenticated", False) and user.is_verified())  # type: ignore[union-attr]  # signed in: a User
 
 
 def normalize(code: str) -> str:

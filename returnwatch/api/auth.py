@@ -57,7 +57,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         return 'Token realm="api"'
 
 
-class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class TokenScheme(OpenApiAuthenticationExtension):
     target_class = "returnwatch.api.auth.TokenAuthentication"
     name = "tokenAuth"
 

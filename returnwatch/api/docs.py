@@ -136,7 +136,7 @@ def schemas(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def api_docs(request: HttpRequest) -> HttpResponse:
     """The documentation page (English, like the API and its schema)."""
     doc = schema()
-    request.page_languages = ["en"]  # type: ignore[attr-defined] - one language: no switch
+    request.page_languages = ["en"]  # type: ignore[attr-defined]  # one language: no switch
     with translation.override("en"):
         return render(
             request,

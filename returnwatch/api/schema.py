@@ -3,7 +3,7 @@ drf-spectacular's, declaring what the API really answers (docs/api.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -24,9 +24,11 @@ class ApiSchema(AutoSchema):
     def get_auth(self) -> list[dict[str, Any]]:
         if self.method in SAFE_METHODS:
             return []
-        return super().get_auth()  # type: ignore[no-any-return]
+        return super().get_auth()
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(
+        self, direction: Literal["request", "response"] = "response"
+    ) -> dict[str, Any]:
         # After the answers an operation declares (extend_schema), the ones every operation
         # of its kind can give.
         bodies: dict[str, Any] = super()._get_response_bodies(direction)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from returnwatch import access
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
 
@@ -30,7 +30,7 @@ class TokenForm(forms.Form):
 
 
 @researcher_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: StaffRequest) -> HttpResponse:
     """Your tokens; admins (with a second factor) also see everyone's active tokens."""
     form = TokenForm(request.POST or None)
     new_secret = ""

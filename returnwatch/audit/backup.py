@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ def engine() -> str:
     return connection.vendor  # "sqlite" or "postgresql"
 
 
-def pg_env(db: dict[str, Any]) -> dict[str, str]:
+def pg_env(db: Mapping[str, Any]) -> dict[str, str]:
     env = {**os.environ}
     for key, var in (
         ("HOST", "PGHOST"),

@@ -92,7 +92,7 @@ def build(incident: Incident, user: Any) -> IO[bytes]:
                 # The same rule as the file download: another organization's archived copy.
                 without_copy.append({**meta, "reason": "archived by another organization"})
                 continue
-            if not doc.file or not default_storage.exists(doc.file.name):
+            if not doc.file.name or not default_storage.exists(doc.file.name):
                 without_copy.append(
                     {**meta, "reason": "no archived copy" if not doc.file else "file missing"}
                 )

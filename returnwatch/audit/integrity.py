@@ -225,7 +225,7 @@ def verify_rows() -> tuple[list[Problem], int]:
                     problems.append(
                         Problem(
                             "replaced",
-                            f"{label} #{obj.pk} ({obj.file.name})",
+                            f"{label} #{obj.pk} ({obj.file.name})",  # type: ignore[attr-defined]  # "file" is reported only for a model with one
                             "its file's recorded name, hash or size were changed outside the "
                             "application",
                         )

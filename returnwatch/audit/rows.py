@@ -25,7 +25,7 @@ import decimal
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.db import models, transaction
 from django.db.models import Case, Value, When
@@ -60,7 +60,7 @@ def _canonical(field: models.Field, value: Any) -> Any:
 
 def _python_type(field: models.Field) -> type | None:
     """The type a value of this field has once read back, when a plain one (fast path)."""
-    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]
+    target = field.target_field if field.is_relation else field  # type: ignore[attr-defined]  # a relation has one
     if isinstance(target, models.BooleanField):
         return bool
     if isinstance(target, models.IntegerField | models.AutoField):
@@ -151,14 +151,14 @@ class RowDigestField(models.CharField):
 def reseal(model: type[models.Model], pks: Iterable[Any]) -> None:
     """Recompute the digests of these rows from what the database now holds."""
     pks = list(pks)
-    field = model._meta.get_field(FIELD)
+    field = cast(models.Field, model._meta.get_field(FIELD))
     for start in range(0, len(pks), 500):
         batch = pks[start : start + 500]
         objs = list(model._base_manager.filter(pk__in=batch))
         if not objs:
             continue
         value = Case(*[When(pk=o.pk, then=Value(digest(o))) for o in objs], output_field=field)
-        model._base_manager.filter(pk__in=[o.pk for o in objs])._update([(field, None, value)])
+        model._base_manager.filter(pk__in=[o.pk for o in objs])._update([(field, None, value)])  # type: ignore[attr-defined]  # Django's private update: no resealing again
 
 
 def reseal_all(model: type[models.Model]) -> None:
@@ -174,7 +174,7 @@ class SealedQuerySet(models.QuerySet):
             reseal(self.model, pks)
         return count
 
-    update.alters_data = True  # type: ignore[attr-defined]
+    update.alters_data = True  # type: ignore[attr-defined]  # Django's flag: templates never call it
 
 
 class Sealed:
@@ -183,7 +183,7 @@ class Sealed:
     def save(self, *args: Any, **kwargs: Any) -> None:
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], FIELD}
-        super().save(*args, **kwargs)  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[misc]  # a mixin: the model class has save()
 
 
 def sealed_models() -> list[type[models.Model]]:

@@ -26,7 +26,7 @@ def _restricted_incident(request: HttpRequest, reference: str) -> Incident:
 
 
 @researcher_required
-def evidence_bundle(request: HttpRequest, reference: str) -> HttpResponse:
+def evidence_bundle(request: HttpRequest, reference: str) -> FileResponse:
     incident = _restricted_incident(request, reference)
     bundle = evidence.build(incident, request.user)
     log.record(request.user, Action.EVIDENCE_BUNDLE, incident, note="evidence bundle downloaded")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone, translation
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -214,7 +215,7 @@ class FilerForm(StepForm):
     rep_address = area(_("Your mailing address"), max_length=1000, rows=3)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("filer_role") and data["filer_role"] != Role.SELF:
             if not data.get("rep_name"):
                 self.add_error("rep_name", _("Please give your name: you are filing."))
@@ -286,7 +287,7 @@ class PersonForm(StepForm):
         return digits
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.role == Role.SELF and not (
             data.get("phone") or data.get("email") or data.get("address")
         ):
@@ -425,10 +426,10 @@ class ReturnForm(StepForm):
     keep = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         found = contradictions(data)
         # The hidden field (kept before) and the "keep" button may both arrive.
-        kept = set(" ".join(self.data.getlist("keep")).split())
+        kept = set(" ".join(cast(MultiValueDict, self.data).getlist("keep")).split())
         if found and not {code for code, _m in found} <= kept:
             self.warnings = [message for _code, message in found]
             self.warning_codes = " ".join(code for code, _m in found)
@@ -559,7 +560,7 @@ class ShareForm(StepForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("share") and not data.get("share_fields"):
             self.add_error("share_fields", _("Choose at least one thing to share."))
         return data

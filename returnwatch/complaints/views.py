@@ -36,7 +36,7 @@ SHARES_PER_HOUR = 10
 
 
 def _offer_all_languages(request: HttpRequest) -> None:
-    request.page_languages = ASSISTANT_LANGUAGES  # type: ignore[attr-defined]
+    request.page_languages = ASSISTANT_LANGUAGES  # type: ignore[attr-defined]  # ours, read by the templates
 
 
 CHOSEN = "lang"  # ?lang=en on the bare address: an explicit choice of English

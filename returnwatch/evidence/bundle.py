@@ -17,7 +17,7 @@ from returnwatch.audit import integrity
 from . import signing
 from .models import Capture, FileKind
 
-NAMES = {
+NAMES: dict[str, str] = {
     FileKind.WACZ: "archive.wacz",
     FileKind.SCREENSHOT: "screenshot.png",
     FileKind.PDF: "page.pdf",
@@ -84,7 +84,7 @@ def add_captures(
     for capture in captures:
         files = []
         for f in capture.files.all():
-            if not default_storage.exists(f.file.name):
+            if not f.file.name or not default_storage.exists(f.file.name):
                 files.append({"kind": f.kind, "sha256": f.sha256, "missing": True})
                 continue
             path = f"captures/{capture.pk}/{NAMES.get(f.kind, f.kind)}"

@@ -38,7 +38,7 @@ MANIFEST_FORMAT = "returnwatch-capture-manifest/1"
 
 
 class AlreadyPending(Exception):
-    def __init__(self, capture: Capture) -> None:
+    def __init__(self, capture: Capture | None) -> None:
         self.capture = capture
 
 
@@ -196,7 +196,7 @@ def manifest(capture: Capture) -> dict[str, Any]:
     files = [
         {
             "kind": f.kind,
-            "name": Path(f.file.name).name,
+            "name": Path(f.file.name or "").name,
             "sha256": f.sha256,
             "size": f.size,
             "media_type": f.media_type,

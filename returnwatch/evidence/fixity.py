@@ -20,7 +20,7 @@ def check() -> tuple[list[str], int]:
     checked = 0
     for f in CaptureFile.objects.order_by("id").iterator(chunk_size=2000):
         what = f"capture #{f.capture_id} {f.kind} ({f.file.name})"
-        if not default_storage.exists(f.file.name):
+        if not f.file.name or not default_storage.exists(f.file.name):
             problems.append(f"missing: {what}")
             continue
         digest, size = integrity.sha256_of(f.file.name)

@@ -7,6 +7,8 @@ learnt (status, headers, redirects, certificate) and the reason.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -129,6 +131,6 @@ class BlockedHost(models.Model):
     def __str__(self) -> str:
         return self.host
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.host = self.host.strip().lower().rstrip(".")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)

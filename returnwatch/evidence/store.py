@@ -60,5 +60,6 @@ def keep_bytes(
 
 
 def read(f: CaptureFile) -> bytes:
+    assert f.file.name, "a kept capture file has a name"
     with default_storage.open(f.file.name, "rb") as fh:
         return fh.read()

@@ -117,7 +117,7 @@ def _timestamp_time(files: dict[str, Any]) -> Any:
 def capture_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     cap = _get_capture(request, pk)
     f = cap.files.filter(kind=kind).first()
-    if f is None or not default_storage.exists(f.file.name):
+    if f is None or not f.file.name or not default_storage.exists(f.file.name):
         raise Http404
     inline = kind in INLINE_KINDS
     name = f"capture-{cap.pk}-{f.file.name.rsplit('/', 1)[-1]}"
@@ -157,7 +157,7 @@ def capture_archive(request: HttpRequest, pk: int) -> HttpResponse:
     cap = _get_capture(request, pk)
     wacz = cap.file(FileKind.WACZ)
     url = request.GET.get("url", "")
-    if wacz is None or not url:
+    if wacz is None or not wacz.file.name or not url:
         raise Http404
     with default_storage.open(wacz.file.name, "rb") as f:
         found = archive.find_response(f, url)

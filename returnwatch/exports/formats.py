@@ -469,7 +469,7 @@ def datapackage_chunks(
 ) -> Iterator[bytes]:
     """A zip (written as it streams: no seeking, so entries carry data descriptors)."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:  # type: ignore[call-overload]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as zf:  # type: ignore[call-overload]  # a write-only sink
         zf.writestr(
             "datapackage.json", json.dumps(descriptor(parameters), indent=2, ensure_ascii=False)
         )

@@ -23,7 +23,7 @@ import datetime as dt
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -435,7 +435,7 @@ class Vocabulary:
         self.terms: dict[str, dict[str, Any]] = {}
         for name, model in {**TERM_FIELDS, **MULTI_FIELDS}.items():
             index: dict[str, Any] = {}
-            for term in model.objects.all():  # type: ignore[attr-defined]
+            for term in model.objects.all():  # type: ignore[attr-defined]  # a vocabulary model
                 for key in (term.label_es, term.label_en, term.code):
                     if key:
                         index[fold(key)] = term
@@ -464,8 +464,8 @@ class Vocabulary:
                 )
                 % {
                     "value": value[:60],
-                    "vocabulary": MULTI_FIELDS.get(name, TERM_FIELDS.get(name))._meta.verbose_name,
-                }  # type: ignore[union-attr]
+                    "vocabulary": (MULTI_FIELDS.get(name) or TERM_FIELDS[name])._meta.verbose_name,
+                }
             )
         return found
 
@@ -769,15 +769,17 @@ def _match(
     visible = access.restricted_incidents(user)
     by_ext: dict[str, list[int]] = defaultdict(list)
     for chunk in _chunks(sorted(keys_ext | refs), 500):
-        for pk, ext in visible.filter(external_id__in=chunk).values_list("pk", "external_id"):
-            by_ext[ext].append(pk)
+        for found_pk, found_ext in visible.filter(external_id__in=chunk).values_list(
+            "pk", "external_id"
+        ):
+            by_ext[found_ext].append(found_pk)
     by_ref: dict[str, int] = {}
     hidden: set[str] = set()
     for chunk in _chunks(sorted(refs), 500):
         found = dict(Incident.objects.filter(reference__in=chunk).values_list("reference", "pk"))
         seen = set(visible.filter(pk__in=found.values()).values_list("pk", flat=True))
-        for ref, pk in found.items():
-            (by_ref.__setitem__(ref, pk) if pk in seen else hidden.add(ref))
+        for found_ref, found_pk in found.items():
+            (by_ref.__setitem__(found_ref, found_pk) if found_pk in seen else hidden.add(found_ref))
     first_row: dict[int | str, int] = {}
     matched: list[tuple[int, dict[str, Any], int | None]] = []
     ext_column, ref_column = _header_of(mapping, "external_id"), _header_of(mapping, "reference")
@@ -995,7 +997,7 @@ def _documents_for(urls: set[str], kind: DocumentKind, user: Any) -> dict[str, D
     return found
 
 
-def _record_many(user: Any, items: list[tuple[str, Any, list[str], Any]], note: str) -> None:
+def _record_many(user: Any, items: Sequence[tuple[str, Any, list[str], Any]], note: str) -> None:
     """Append many entries to the change history (`audit.log.chain`) in one statement.
     Items are (action, target, fields, about)."""
     if items:
@@ -1058,7 +1060,7 @@ def _create(
 
     entries_for_search = []
     for incident, p in zip(created, batch, strict=True):
-        public, everything = search.texts(_Indexable(incident, p.multi))  # type: ignore[arg-type]
+        public, everything = search.texts(_Indexable(incident, p.multi))  # type: ignore[arg-type]  # reads like an Incident
         entries_for_search.append(
             SearchEntry(incident_id=incident.pk, public=public, everything=everything)
         )
@@ -1084,7 +1086,7 @@ def _link(name: str, pairs: list[tuple[int, int]]) -> None:
     q = connection.ops.quote_name
     columns = (
         q(through._meta.get_field("incident").column),
-        q(through._meta.get_field(target._meta.model_name).column),  # type: ignore[union-attr]
+        q(through._meta.get_field(target._meta.model_name).column),  # type: ignore[union-attr]  # a related field has its model
     )
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -1120,7 +1122,7 @@ def _insert(objects: list[Any]) -> None:
             cursor.executemany(sql, chunk)
 
 
-class _Terms(list):  # type: ignore[type-arg]
+class _Terms(list):
     def all(self) -> list[Any]:
         return self
 
@@ -1149,6 +1151,7 @@ def _tags(names: set[str]) -> dict[str, Tag]:
 
 
 def _update(p: RowPlan, user: Any, documents: dict[str, Document], note: str) -> None:
+    assert p.incident_id is not None  # an update plan names its record
     incident = Incident.objects.select_for_update().get(pk=p.incident_id)
     if incident.status in (Status.PUBLISHED, Status.RETRACTED):
         raise NotApplied(_("%(ref)s was published meanwhile.") % {"ref": incident.reference})

@@ -4,7 +4,7 @@ apply all or nothing). Researchers and above. API tokens are the api app's (api/
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from returnwatch import access
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
 from returnwatch.incidents.models import DocumentKind, Incident
@@ -57,7 +57,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].queryset = _mappings(user)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["mapping"]).queryset = _mappings(user)
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
@@ -69,7 +69,7 @@ class UploadForm(forms.Form):
 
 
 @researcher_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: StaffRequest) -> HttpResponse:
     if not access.can(request, "create", Incident):
         raise PermissionDenied
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
@@ -130,7 +130,7 @@ def _mapping_form(table: importer.Table, batch: ImportBatch, data: Any = None) -
         help_text=_("Give it a name to reuse it with the next file."),
     )
     form_class = type("MappingForm", (forms.Form,), fields)
-    return form_class(data)  # type: ignore[no-any-return]
+    return form_class(data)
 
 
 @researcher_required

@@ -5,10 +5,13 @@ which keeps archived files and the workflow in one path. Every change is in the 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django.contrib.admin.options import _FieldGroups
 
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
@@ -54,13 +57,13 @@ class AuditedAdmin(admin.ModelAdmin):
 class TermAdmin(AuditedAdmin):
     """A vocabulary: codes are stable (addresses and data use them), labels are editable."""
 
-    list_display = ("code", *LABELS, "position", "active")
+    list_display: tuple[str, ...] = ("code", *LABELS, "position", "active")
     list_editable = (*LABELS, "position", "active")
-    list_filter = ("active",)
+    list_filter: ClassVar[tuple[str, ...]] = ("active",)
     search_fields = ("code", *LABELS)
     extra_fields: tuple[str, ...] = ()
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> _FieldGroups:
         return ["code", *LABELS, *self.extra_fields, "position", "active"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:

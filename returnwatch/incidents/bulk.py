@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from returnwatch import access
+from returnwatch.accounts.permissions import StaffRequest
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
 
@@ -35,7 +36,11 @@ ACTIONS = {
     "program": (gettext_lazy("Set the program to"), "program_id"),
     "place": (gettext_lazy("Set the place type to"), "place_type_id"),
 }
-VOCAB = {"city": City, "program": Program, "place": PlaceType}
+VOCAB: dict[str, type[City | Program | PlaceType]] = {
+    "city": City,
+    "program": Program,
+    "place": PlaceType,
+}
 
 
 def _tag_name(value: str) -> str:
@@ -70,7 +75,7 @@ def _target_value(request: HttpRequest, action: str, value: str) -> Any:
     return term.pk
 
 
-def apply(request: HttpRequest, action: str, value: str, ids: Iterable[int]) -> Outcome:
+def apply(request: StaffRequest, action: str, value: str, ids: Iterable[int]) -> Outcome:
     if action not in ACTIONS:
         raise ValidationError(_("Choose what to do with the selected records."))
     target = _target_value(request, action, value)
@@ -213,7 +218,7 @@ def _current(incident: Any, cell: str) -> Any:
 
 
 def edit_cells(
-    request: HttpRequest, cells: dict[int, dict[str, tuple[str, str]]]
+    request: StaffRequest, cells: dict[int, dict[str, tuple[str, str]]]
 ) -> tuple[Outcome, dict[int, dict[str, str]]]:
     """Apply the cells a person changed in the list: {incident id: {cell: (shown, typed)}}.
 

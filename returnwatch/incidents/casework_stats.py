@@ -156,7 +156,7 @@ def compute(user: Any) -> Casework:
     publication = _durations(
         "publication",
         gettext_lazy("Time from draft to publication"),
-        [p - c for c, p in published],
+        [p - c for c, p in published if p is not None],
         unpublished,
     )
 

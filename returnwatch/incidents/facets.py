@@ -277,7 +277,7 @@ def counts(search: Search, matching: Any = None) -> list[FacetResult]:
     for facet in FACETS:
         by_id = raw[facet.param]
         selected = {t.code for t in search.selected.get(facet.param, [])}
-        terms: Any = facet.model.objects.filter(pk__in=list(by_id)) if by_id else []  # type: ignore[attr-defined]
+        terms: Any = facet.model.objects.filter(pk__in=list(by_id)) if by_id else []  # type: ignore[attr-defined]  # a vocabulary model
         values = [FacetValue(t.code, t.label, by_id[t.pk], t.code in selected) for t in terms]
         # Selected values stay visible even when nothing matches them any more.
         for t in search.selected.get(facet.param, []):

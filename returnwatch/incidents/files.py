@@ -164,7 +164,7 @@ def _make_read_only(name: str) -> None:
 
 def verify(document: Document) -> bool:
     """Whether the archived file still has the hash recorded when it arrived."""
-    if not document.file:
+    if not document.file.name:
         return True
     digest = hashlib.sha256()
     with default_storage.open(document.file.name, "rb") as f:

@@ -257,7 +257,7 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
             continue
         # Only well-formed codes reach the database (no NUL bytes or other oddities).
         wellformed = [c for c in codes if CODE.fullmatch(c)]
-        found = {t.code: t for t in facet.model.objects.filter(code__in=wellformed)}  # type: ignore[attr-defined]
+        found = {t.code: t for t in facet.model.objects.filter(code__in=wellformed)}  # type: ignore[attr-defined]  # a vocabulary model
         s.selected[facet.param] = [found[c] for c in codes if c in found]
         for code in codes:
             if code not in found:

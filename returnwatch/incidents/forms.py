@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -114,13 +114,13 @@ class IncidentForm(forms.ModelForm):
         for name in SINGLE:
             current = [getattr(instance, f"{name}_id")] if getattr(instance, f"{name}_id") else []
             model = Incident._meta.get_field(name).related_model
-            self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = terms(model, current)
         for name in MULTI:
             current = (
                 list(getattr(instance, name).values_list("pk", flat=True)) if instance.pk else []
             )
             model = Incident._meta.get_field(name).related_model
-            self.fields[name].queryset = terms(model, current)  # type: ignore[attr-defined]
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = terms(model, current)
         assignee = UserChoiceField(
             queryset=access.assignable_users(user),
             required=False,
@@ -128,9 +128,9 @@ class IncidentForm(forms.ModelForm):
             empty_label=_("Nobody"),
         )
         self.fields["assignee"] = assignee
-        self.fields["nationalities"].queryset = self.fields["nationalities"].queryset.order_by(
-            "label_en"
-        )
+        nationalities = cast(forms.ModelChoiceField, self.fields["nationalities"])
+        assert nationalities.queryset is not None  # set by terms() above
+        nationalities.queryset = nationalities.queryset.order_by("label_en")
         if instance.pk:
             self.fields["tags_text"].initial = ", ".join(t.name for t in instance.tags.all())
         self.order_fields([*self.Meta.fields[:-2], "tags_text", "assignee", "external_id"])
@@ -147,7 +147,7 @@ class IncidentForm(forms.ModelForm):
         return names
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # The domain rules, shared with the API and the importer (incidents/rules.py).
         for name, message in rules.problems(data, self.instance).items():
             if name in self.fields and name not in self.errors:
@@ -204,9 +204,9 @@ class IncidentFilterForm(forms.Form):
             ("none", _("Nobody")),
         ]
         choices += [(u.username, user_label(u)) for u in access.assignable_users(user)]
-        self.fields["assignee"].choices = choices
-        self.fields["city"].empty_label = _("Any city")
-        self.fields["type"].empty_label = _("Any type")
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = choices
+        cast(forms.ModelChoiceField, self.fields["city"]).empty_label = _("Any city")
+        cast(forms.ModelChoiceField, self.fields["type"]).empty_label = _("Any type")
 
     def valid_data(self) -> dict[str, Any]:
         """Cleaned values of the fields that are valid; invalid ones are left out."""
@@ -242,7 +242,7 @@ class DocumentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         current = [self.instance.kind_id] if self.instance.kind_id else []
-        self.fields["kind"].queryset = terms(DocumentKind, current)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["kind"]).queryset = terms(DocumentKind, current)
         self.fields["kind"].help_text = _(
             "Interviews and information sent through this site are never shown in public."
         )
@@ -292,7 +292,7 @@ class ChooseDocumentForm(forms.Form):
 
     def __init__(self, *args: Any, queryset: QuerySet[Document], **kw: Any) -> None:
         super().__init__(*args, **kw)
-        self.fields["document"].queryset = queryset  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["document"]).queryset = queryset
 
 
 class PersonForm(forms.ModelForm):
@@ -308,7 +308,7 @@ class PersonForm(forms.ModelForm):
         help_texts = {"a_number": _("The 8 or 9 digit Alien Registration Number, if known.")}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not any(data.get(f) for f in self.Meta.fields):
             raise forms.ValidationError(_("Fill in at least one field."))
         return data
@@ -359,7 +359,7 @@ class SourceForm(forms.Form):
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["kind"].queryset = terms(DocumentKind, [])  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["kind"]).queryset = terms(DocumentKind, [])
         self.fields["file"] = forms.FileField(
             label=_("Archived copy"),
             required=False,

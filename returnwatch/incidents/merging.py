@@ -55,7 +55,7 @@ def merge(request: HttpRequest, duplicate: Incident, reference: str) -> Incident
             )
         if target.pk == dup.pk:
             raise ValidationError(_("A record cannot be merged into itself."))
-        if target.merged_into_id:
+        if target.merged_into is not None:
             raise ValidationError(
                 _("%(ref)s is itself merged into %(other)s: merge into that one.")
                 % {"ref": target.reference, "other": target.merged_into.reference}

@@ -320,7 +320,7 @@ class Incident(Sealed, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args, **kwargs) -> None:
         if self.date:
             self.year = self.date.year
             self.month = self.date.replace(day=1)

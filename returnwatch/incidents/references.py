@@ -51,7 +51,7 @@ def next_reference(date: dt.date | None) -> str:
     return format_reference(year, reserve([year])[year] + 1)
 
 
-def _locked_counter(model, year: int):  # type: ignore[no-untyped-def]
+def _locked_counter(model, year: int):
     counter = model.objects.select_for_update().filter(year=year).first()
     if counter is not None:
         return counter

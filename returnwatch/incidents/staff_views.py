@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 
 from returnwatch import access, public
 from returnwatch.accounts.models import User
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.actions import LEGACY, Action
 from returnwatch.audit.actions import label as action_label
@@ -77,13 +77,13 @@ def _search(request: HttpRequest, qs: QuerySet[Incident], q: str) -> QuerySet[In
 
 
 @researcher_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: StaffRequest) -> HttpResponse:
     """Every incident the user may see, drafts included, with filters and full-text search."""
     return _list_page(request)
 
 
 def _list_page(
-    request: HttpRequest,
+    request: StaffRequest,
     typed: dict[int, dict[str, str]] | None = None,
     errors: dict[int, dict[str, str]] | None = None,
 ) -> HttpResponse:
@@ -231,7 +231,7 @@ def _posted_cells(data: Any) -> dict[int, dict[str, tuple[str, str]]]:
 
 @researcher_required
 @require_POST
-def list_edit(request: HttpRequest) -> HttpResponse:
+def list_edit(request: StaffRequest) -> HttpResponse:
     """Save the cells changed in the list (bulk.edit_cells): all, or none with the refusals
     beside their cells and every typed value kept."""
     cells = _posted_cells(request.POST)
@@ -255,7 +255,7 @@ def list_edit(request: HttpRequest) -> HttpResponse:
 
 @researcher_required
 @require_POST
-def bulk_apply(request: HttpRequest) -> HttpResponse:
+def bulk_apply(request: StaffRequest) -> HttpResponse:
     """A bulk action on the records ticked in the list; the message offers to undo it."""
     ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
     back = request.POST.get("next", "")
@@ -326,7 +326,7 @@ def _save_incident(request: HttpRequest, form: IncidentForm, *, new: bool) -> In
 
 
 @researcher_required
-def incident_create(request: HttpRequest) -> HttpResponse:
+def incident_create(request: StaffRequest) -> HttpResponse:
     """A sourced case in one screen: the incident and its sources, saved in one transaction,
     or shown again whole with each error beside its field. `?tip=<n>` opens it filled in from
     a tip, which is linked once the draft is saved."""
@@ -392,7 +392,7 @@ def _initial_from_tip(tip: Any) -> dict[str, Any]:
     }
 
 
-def _add_source(request: HttpRequest, incident: Incident, source: Any) -> Citation:
+def _add_source(request: StaffRequest, incident: Incident, source: Any) -> Citation:
     """The row's document (the existing one with its address, or a new one) cited by the
     incident, each with its history entry."""
     data = source.cleaned_data
@@ -683,7 +683,7 @@ def _search_documents(qs: QuerySet[Document], q: str) -> QuerySet[Document]:
 
 
 @researcher_required
-def document_create(request: HttpRequest) -> HttpResponse:
+def document_create(request: StaffRequest) -> HttpResponse:
     """A new document, with an optional archived file; from an incident, cited by it at once."""
     if not access.can(request, "create", Document):
         raise PermissionDenied
@@ -702,7 +702,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
     ):
         with transaction.atomic():
             document = form.save(commit=False)
-            document.created_by = request.user  # type: ignore[assignment]
+            document.created_by = request.user
             fields = list(form.changed_data)
             upload = form.cleaned_data.get("file")
             if upload and form.inspected:
@@ -774,7 +774,7 @@ def document_file(request: HttpRequest, pk: int) -> FileResponse:
     document = get_object_or_404(_documents(request).select_related("created_by"), pk=pk)
     if not access.can(request, "read_file", document):
         raise PermissionDenied
-    if not document.file or not default_storage.exists(document.file.name):
+    if not document.file.name or not default_storage.exists(document.file.name):
         raise Http404
     response = FileResponse(
         default_storage.open(document.file.name, "rb"),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import connection
@@ -79,7 +79,7 @@ def _breakdown(name: str, title: Any, field: str, many: bool) -> Breakdown:
     model = Incident._meta.get_field(field).related_model
     if many:
         through = getattr(Incident, field).through
-        column = f"{model._meta.model_name}_id"  # type: ignore[union-attr]
+        column = f"{model._meta.model_name}_id"  # type: ignore[union-attr]  # a related field has its model
         counts = dict(
             through.objects.filter(incident_id__in=published.values("pk"))
             .values(column)
@@ -94,7 +94,7 @@ def _breakdown(name: str, title: Any, field: str, many: bool) -> Breakdown:
             .annotate(n=Count("pk"))
             .values_list(f"{field}_id", "n")
         )
-    terms = model.objects.filter(pk__in=list(counts))  # type: ignore[union-attr]
+    terms = model.objects.filter(pk__in=list(counts))  # type: ignore[union-attr]  # as above
     rows = [Row(t.code, t.label, counts[t.pk]) for t in terms]
     rows.sort(key=lambda r: (-r.count, r.label))
     return Breakdown(name, title, rows)
@@ -124,7 +124,7 @@ def compute() -> Statistics:
     )
     months: list[Month] = []
     running = 0
-    for month, n in _fill_months(list(monthly)):
+    for month, n in _fill_months(cast(list[tuple[dt.date, int]], list(monthly))):  # no null months
         running += n
         months.append(Month(month, n, running))
     return Statistics(

@@ -134,7 +134,7 @@ def apply(
         if transition.name == "send_back":
             locked.sent_back_reason = reason
             locked.sent_back_at = now
-            locked.sent_back_by = request.user  # type: ignore[assignment]
+            locked.sent_back_by = request.user  # type: ignore[assignment]  # a signed-in staff user
             changed += ["sent_back_reason", "sent_back_at", "sent_back_by"]
         elif transition.name == "submit" and locked.sent_back_at:
             locked.sent_back_reason = ""

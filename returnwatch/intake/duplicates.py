@@ -241,6 +241,7 @@ def score(
 
 
 def _window(qs: QuerySet[Any], tip: Tip, date_field: str) -> QuerySet[Any]:
+    assert tip.date is not None  # called for a dated tip only
     lo = tip.date - dt.timedelta(days=WINDOW_DAYS)
     hi = tip.date + dt.timedelta(days=WINDOW_DAYS)
     return qs.filter(**{f"{date_field}__range": (lo, hi)})
@@ -291,7 +292,7 @@ def find_duplicates(
     me = Account(
         tip.narrative,
         tip.city_id,
-        tip.city.label if tip.city_id else "",
+        tip.city.label if tip.city else "",
         tip.date,
         tip.date_precision,
         type_ids,

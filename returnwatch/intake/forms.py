@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -61,12 +62,14 @@ def terms(model: Any, blank: Any = None) -> list[tuple[str, str]]:
     return ([("", blank)] if blank is not None else []) + rows
 
 
-def other_countries() -> list[tuple[str, str]]:
+def other_countries() -> list[tuple[str, str | Promise]]:
     # django-countries has no Haitian Creole names; French ones are widely read in Haiti.
     lang = translation.get_language() or "en"
     common = {code for code, _label in COMMON_NATIONALITIES}
     with translation.override("fr" if lang.startswith("ht") else lang):
-        rows = [(c.lower(), str(n)) for c, n in countries if c.lower() not in common]
+        rows: list[tuple[str, str | Promise]] = [
+            (c.lower(), str(n)) for c, n in countries if c.lower() not in common
+        ]
     return [("", _("Another nationality (optional)"))] + rows
 
 
@@ -174,7 +177,7 @@ class TipForm(forms.Form):
     other_nationality = forms.ChoiceField(
         label=_("Another nationality"), required=False, error_messages=messages()
     )
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a field: the metaclass takes it off the class
         label=_("Photos, documents, voice notes or short videos"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
@@ -221,13 +224,17 @@ class TipForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.oversized = oversized or []
         self.prepared: list[PreparedFile] = []
-        self.fields["violence_types"].choices = terms(ViolenceType)
-        self.fields["victim_groups"].choices = terms(VictimGroup)
-        self.fields["city"].choices = terms(City, _("Choose a city"))
-        self.fields["place_type"].choices = terms(PlaceType, _("Choose (optional)"))
-        self.fields["program"].choices = terms(Program, _("I don't know"))
-        self.fields["port_of_entry"].choices = terms(PortOfEntry, _("I don't know"))
-        self.fields["other_nationality"].choices = other_countries()
+        cast(forms.ChoiceField, self.fields["violence_types"]).choices = terms(ViolenceType)
+        cast(forms.ChoiceField, self.fields["victim_groups"]).choices = terms(VictimGroup)
+        cast(forms.ChoiceField, self.fields["city"]).choices = terms(City, _("Choose a city"))
+        cast(forms.ChoiceField, self.fields["place_type"]).choices = terms(
+            PlaceType, _("Choose (optional)")
+        )
+        cast(forms.ChoiceField, self.fields["program"]).choices = terms(Program, _("I don't know"))
+        cast(forms.ChoiceField, self.fields["port_of_entry"]).choices = terms(
+            PortOfEntry, _("I don't know")
+        )
+        cast(forms.ChoiceField, self.fields["other_nationality"]).choices = other_countries()
         # The browser refuses a future day before sending (the server checks it too).
         self.fields["date"].widget.attrs["max"] = dt.date.today().isoformat()
 
@@ -268,7 +275,7 @@ class TipForm(forms.Form):
         return uploads
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("consent_contact") and not (data.get("contact") or "").strip():
             self.add_error(
                 "contact",
@@ -325,7 +332,7 @@ class FollowUpForm(forms.Form):
         max_length=20000,
         error_messages=messages(),
     )
-    files = MultipleFileField(
+    files = MultipleFileField(  # type: ignore[assignment]  # a field: the metaclass takes it off the class
         label=_("Photos, documents, voice notes or short videos"),
         required=False,
         widget=MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
@@ -340,7 +347,7 @@ class FollowUpForm(forms.Form):
     clean_files = TipForm.clean_files
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors and not (data.get("text") or "").strip() and not self.prepared:
             raise forms.ValidationError(
                 _("Please write something or choose a file to add."), code="empty"

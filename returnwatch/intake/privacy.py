@@ -95,14 +95,15 @@ class TipUploadLimits(FileUploadHandler):
         super().__init__(request)
         self.total = 0
         self.refuse_files = refuse_files
-        request.intake_oversized = []
+        self.oversized: list[str] = []
+        request.intake_oversized = self.oversized
         request.intake_files_refused = refuse_files
 
     def new_file(self, *args: Any, **kwargs: Any) -> None:
         super().new_file(*args, **kwargs)
         self.current = 0
         if self.refuse_files:
-            self.request.intake_oversized.append(self.file_name or "")
+            self.oversized.append(self.file_name or "")
             raise SkipFile
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
@@ -110,7 +111,7 @@ class TipUploadLimits(FileUploadHandler):
         self.total += len(raw_data)
         if self.current > max_file_bytes() or self.total > max_total_bytes():
             self.total -= self.current
-            self.request.intake_oversized.append(self.file_name or "")
+            self.oversized.append(self.file_name or "")
             raise SkipFile
         return raw_data
 

@@ -27,7 +27,7 @@ MAX_CHECK_FILES = 20
 
 
 def _offer_all_languages(request: HttpRequest) -> None:
-    request.page_languages = FORM_LANGUAGES  # type: ignore[attr-defined]
+    request.page_languages = FORM_LANGUAGES  # type: ignore[attr-defined]  # ours, read by the templates
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -93,7 +93,7 @@ class VerifyForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("receipt_text") and not data.get("receipt_file"):
             raise forms.ValidationError(_("Paste a receipt or choose a receipt file."))
         return data

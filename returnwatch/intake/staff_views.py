@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from returnwatch import access
 from returnwatch.accounts.models import User
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit.actions import Action
 from returnwatch.audit.log import history, record
 from returnwatch.incidents import actions
@@ -73,7 +73,7 @@ def _researchers(request: HttpRequest) -> QuerySet[User]:
 
 
 @researcher_required
-def tip_list(request: HttpRequest) -> HttpResponse:
+def tip_list(request: StaffRequest) -> HttpResponse:
     qs = _tips(request).select_related("city", "assignee").prefetch_related("violence_types")
     g = request.GET
     applied: dict[str, str] = {}
@@ -220,7 +220,7 @@ def tip_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @researcher_required
-def tip_note(request: HttpRequest, pk: int) -> HttpResponse:
+def tip_note(request: StaffRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
     text = request.POST.get("text", "").strip()
     if not text:
@@ -246,8 +246,8 @@ def _incident_url(incident: Incident, name: str = "staff:incident_edit") -> str:
 
 def tip_document(tip: Tip, user: Any) -> Document:
     """The tip as a source document (kind "tip", never public), created once."""
-    if tip.document_id:
-        return tip.document  # type: ignore[return-value]
+    if tip.document is not None:
+        return tip.document
     kind = DocumentKind.objects.get(code="tip")
     received = timezone.localdate(tip.created_at)
     document = Document.objects.create(
@@ -281,11 +281,11 @@ def link_tip(tip: Tip, incident: Incident, user: Any) -> None:
 
 @require_POST
 @researcher_required
-def tip_create_incident(request: HttpRequest, pk: int) -> HttpResponse:
+def tip_create_incident(request: StaffRequest, pk: int) -> HttpResponse:
     tip = _tip(request, pk)
     if not access.can(request, "create", Incident):
         raise PermissionDenied
-    if tip.incident_id:
+    if tip.incident is not None:
         messages.info(request, _("This tip is already linked to an incident."))
         return redirect(_incident_url(tip.incident) or reverse("staff:tip_detail", args=[tip.pk]))
     with transaction.atomic():
@@ -366,7 +366,7 @@ def tip_link_incident(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @researcher_required
-def tip_attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def tip_attachment(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(
         access.visible_tip_attachments(request.user).select_related("tip"), pk=pk
     )

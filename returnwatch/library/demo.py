@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -270,7 +270,7 @@ def _archived_copy(document: Document, spec: dict[str, Any]) -> None:
 
 
 def _candidates(
-    pool: list[Incident], program_of: dict[int, str | None], spec: dict[str, Any]
+    pool: list[Incident], program_of: Mapping[int, str | None], spec: dict[str, Any]
 ) -> list[Incident]:
     fitting = [
         i

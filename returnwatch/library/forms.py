@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -155,10 +155,14 @@ class LibraryItemForm(forms.ModelForm):
                 initial.setdefault("kind", _guess_kind(self.document))
         super().__init__(*args, **kwargs)
         current = [self.document.kind_id] if self.document is not None else []
-        self.fields["document_kind"].queryset = DocumentKind.objects.filter(  # type: ignore[attr-defined]
+        cast(
+            forms.ModelChoiceField, self.fields["document_kind"]
+        ).queryset = DocumentKind.objects.filter(
             Q(public=True, active=True) | Q(pk__in=current, public=True)
         )
-        self.fields["programs"].queryset = Program.objects.filter(active=True)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["programs"]).queryset = Program.objects.filter(
+            active=True
+        )
         self.fields["slug"].required = self.instance.pk is not None
         if self.instance.pk is None:
             self.fields["slug"].help_text = _("Left empty, it is made from the title.")
@@ -175,7 +179,10 @@ class LibraryItemForm(forms.ModelForm):
             self.fields["file"] = archive_field()
         language = self.initial.get("language") or ""
         if language and language not in dict(LANGUAGE_CHOICES):
-            self.fields["language"].choices = [*LANGUAGE_CHOICES, (language, language)]  # type: ignore[attr-defined]
+            cast(forms.ChoiceField, self.fields["language"]).choices = [
+                *LANGUAGE_CHOICES,
+                (language, language),
+            ]
         self.inspected: files.Inspected | None = None
         self.order_fields(self.field_order)
 

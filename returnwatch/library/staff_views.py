@@ -9,6 +9,7 @@ organization that holds its document.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from returnwatch import access, public
-from returnwatch.accounts.permissions import researcher_required
+from returnwatch.accounts.permissions import StaffRequest, researcher_required
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
 from returnwatch.incidents import files
@@ -42,7 +43,7 @@ from .models import KeyFiling, LawsuitStatusChange, LibraryItem, LibraryKind, la
 PAGE_SIZE = 50
 
 
-def _visible(request: HttpRequest) -> QuerySet[Incident]:
+def _visible(request: HttpRequest) -> QuerySet[Incident, Mapping[str, Any]]:
     """The incidents this user may see (partners: published ones and their own organization's)."""
     return access.visible_incidents(request.user).values("pk")
 
@@ -89,7 +90,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     # Counted for the rows shown only: counting every item first is slow with many citations.
     counts = _citing_counts(request, [item.pk for item in page.object_list])
     for item in page.object_list:
-        item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]
+        item.citing, item.citing_published = counts.get(item.pk, (0, 0))  # type: ignore[attr-defined]  # for the template
     context = {"page": page, "q": q, "kind": kind, "kinds": LibraryKind.choices}
     return render(request, "library/staff/list.html", context)
 
@@ -115,7 +116,7 @@ def _citing_counts(request: HttpRequest, ids: list[int]) -> dict[int, tuple[int,
     return {pk: (a, b) for pk, a, b in rows}
 
 
-def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> LibraryItem:
+def _save_item(request: StaffRequest, form: LibraryItemForm, *, new: bool) -> LibraryItem:
     """Save the document and the item from a valid form, with their history entries."""
     with transaction.atomic():
         document, doc_fields = form.apply_document(request.user)
@@ -130,7 +131,7 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
         if not item.slug:
             item.slug = form.unique_slug()
         if new:
-            item.created_by = request.user  # type: ignore[assignment]
+            item.created_by = request.user
         item.save()
         form.save_m2m()
         fields = [f for f in form.changed_data if f in LibraryItemForm.Meta.fields]
@@ -151,7 +152,7 @@ def _save_item(request: HttpRequest, form: LibraryItemForm, *, new: bool) -> Lib
 
 
 @researcher_required
-def item_create(request: HttpRequest) -> HttpResponse:
+def item_create(request: StaffRequest) -> HttpResponse:
     form = LibraryItemForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "GET" and request.GET.get("kind") in LibraryKind.values:
         form.initial["kind"] = request.GET["kind"]
@@ -163,7 +164,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
 
 
 @researcher_required
-def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def item_edit(request: StaffRequest, pk: int) -> HttpResponse:
     item = _changeable_item(request, pk)
     form = LibraryItemForm(
         request.POST or None,
@@ -200,7 +201,7 @@ def mark_list(request: HttpRequest) -> HttpResponse:
 
 
 @researcher_required
-def mark_document(request: HttpRequest, document_id: int) -> HttpResponse:
+def mark_document(request: StaffRequest, document_id: int) -> HttpResponse:
     document = get_object_or_404(
         access.visible_documents(request.user).select_related("kind"), pk=document_id
     )
@@ -269,14 +270,14 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @researcher_required
 @require_POST
-def status_add(request: HttpRequest, pk: int) -> HttpResponse:
+def status_add(request: StaffRequest, pk: int) -> HttpResponse:
     item = _changeable_item(request, pk, kind=LibraryKind.LAWSUIT)
     form = StatusChangeForm(request.POST)
     if form.is_valid():
         with transaction.atomic():
             change = form.save(commit=False)
             change.item = item
-            change.created_by = request.user  # type: ignore[assignment]
+            change.created_by = request.user
             change.save()
             log.record(request.user, Action.LIBRARY_STATUS, change, form.changed_data, about=item)
             status = latest_status(item)
@@ -308,7 +309,7 @@ def status_delete(request: HttpRequest, pk: int, change_id: int) -> HttpResponse
 
 @researcher_required
 @require_POST
-def filing_add(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_add(request: StaffRequest, pk: int) -> HttpResponse:
     item = _changeable_item(request, pk)
     form = KeyFilingForm(request.POST, request.FILES or None, user=request.user)
     if form.is_valid():

@@ -211,7 +211,7 @@ def map_svg(data: MapData, *, svg_id: str = "rw-map") -> SafeString:
             # Moved apart from a neighbour: a line to where the city is.
             leaders.append(f"M{_f(ax)} {_f(ay)}L{_f(cx)} {_f(cy)}")
             dots.append(f"M{_f(ax)} {_f(ay)}h0")
-        size = 10 if place.count < 1000 else 9
+        size: float = 10 if place.count < 1000 else 9
         small = "" if size == 10 else f' font-size="{size}"'
         city_parts.append(
             f'<a href="{escape(href)}" class="city" data-city="{escape(place.key)}">'

@@ -128,6 +128,7 @@ def _cities_by_year(matching: QuerySet[Incident], years: list[int]) -> dict[int,
         .values_list("year", "city__code", "n")
     )
     for year, code, n in rows:
+        assert year is not None  # year__in=years
         out.setdefault(year, {})[code] = n
     return out
 

@@ -112,11 +112,11 @@ def project(rows: list[Incident]) -> list[PublicIncident]:
     multi: dict[str, dict[int, list[Any]]] = {}
     for name in INCIDENT_MULTI:
         field = Incident._meta.get_field(name)
-        through = field.remote_field.through  # type: ignore[union-attr]
+        through = field.remote_field.through  # type: ignore[union-attr]  # a many-to-many field
         target = field.related_model
-        fk = f"{target._meta.model_name}"  # type: ignore[union-attr]
+        fk = f"{target._meta.model_name}"  # type: ignore[union-attr]  # a related field has its model
         by_incident: dict[int, list[Any]] = {}
-        terms = {t.pk: t for t in target.objects.all()}  # type: ignore[union-attr]
+        terms = {t.pk: t for t in target.objects.all()}  # type: ignore[union-attr]  # a vocabulary model
         for incident_id, term_id in through.objects.filter(incident_id__in=ids).values_list(
             "incident_id", f"{fk}_id"
         ):
@@ -129,7 +129,7 @@ def project(rows: list[Incident]) -> list[PublicIncident]:
         out.append(
             PublicIncident(
                 **{f: getattr(r, f) for f in INCIDENT_FIELDS if f not in ("id", "year")},
-                **{name: tuple(multi[name].get(r.pk, ())) for name in INCIDENT_MULTI},
+                **{name: tuple(multi[name].get(r.pk, ())) for name in INCIDENT_MULTI},  # type: ignore[arg-type]  # the multi-valued fields are the tuple ones
             )
         )
     return out
@@ -537,10 +537,10 @@ def _multi_sql(name: str, ids: int = 0) -> str:
     from django.db import connection
 
     field = Incident._meta.get_field(name)
-    through = field.remote_field.through  # type: ignore[union-attr]
+    through = field.remote_field.through  # type: ignore[union-attr]  # a many-to-many field
     target = field.related_model
-    link = through._meta.get_field(target._meta.model_name).column  # type: ignore[union-attr]
-    t, v = through._meta.db_table, target._meta.db_table  # type: ignore[union-attr]
+    link = through._meta.get_field(target._meta.model_name).column  # type: ignore[union-attr]  # a related field has its model
+    t, v = through._meta.db_table, target._meta.db_table  # type: ignore[union-attr]  # as above
     where = (
         f"l.incident_id IN ({', '.join(['%s'] * ids)})"
         if ids

@@ -14,6 +14,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -50,7 +51,7 @@ def production_env(tmp_path):
         import psycopg
 
         name = f"rw_deploy_{uuid.uuid4().hex[:8]}"
-        params = {
+        params: dict[str, Any] = {
             "host": db["HOST"],
             "port": db["PORT"] or 5432,
             "user": db["USER"],
@@ -172,5 +173,5 @@ def test_gunicorn_serves_the_site_with_production_settings(production_env, tmp_p
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None

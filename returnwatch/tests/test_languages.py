@@ -119,7 +119,7 @@ def _literal(expression: Any) -> str:
 
 def template_msgids(name: str) -> set[Msgid]:
     """The msgids of a template's {% translate %} and {% blocktranslate %} tags."""
-    nodelist = loader.get_template(name).template.nodelist
+    nodelist = loader.get_template(name).template.nodelist  # type: ignore[attr-defined]  # the Django backend's Template
     found: set[Msgid] = set()
     for node in nodelist.get_nodes_by_type(TranslateNode):
         msgid = _literal(node.filter_expression)  # "" for {% translate some_variable %}
@@ -169,7 +169,7 @@ def public_msgids() -> set[Msgid]:
 
 def untranslated(msgids: set[Msgid], language: str) -> list[str]:
     """The msgids the compiled catalogs of `language` hold no translation for."""
-    catalog = trans_real.translation(language)._catalog
+    catalog = trans_real.translation(language)._catalog  # type: ignore[attr-defined]  # Django internals
     missing = []
     for context, singular, plural in sorted(msgids):
         key = f"{context}\x04{singular}" if context else singular
@@ -181,7 +181,7 @@ def untranslated(msgids: set[Msgid], language: str) -> list[str]:
 @contextlib.contextmanager
 def asked_msgids() -> Iterator[set[Msgid]]:
     """Record every msgid translated while rendering, whoever asks (templates, Python, Django)."""
-    trans = translation._trans
+    trans = translation._trans  # type: ignore[attr-defined]  # Django internals
     names = ("gettext", "ngettext", "pgettext", "npgettext")
     original = {n: getattr(trans, n) for n in names}
     asked: set[Msgid] = set()
@@ -289,7 +289,7 @@ def language_links(html: str) -> list[tuple[str, str]]:
     entries = re.findall(r"<(a|strong)\b([^>]*)>", nav.group(1))
     out = []
     for _tag, attrs in entries:
-        code = re.search(r'lang="([^"]+)"', attrs).group(1)  # type: ignore[union-attr]
+        code = re.search(r'lang="([^"]+)"', attrs).group(1)
         href = re.search(r'href="([^"]*)"', attrs)
         out.append((code, unescape(href.group(1)) if href else ""))
     return out
@@ -331,7 +331,7 @@ def test_the_switch_keeps_the_search_and_its_query_string(client, public_world):
 
 def test_the_language_names_are_written_in_their_own_language(client, public_world):
     html = client.get("/fr/").content.decode()
-    nav = re.search(r'<nav class="languages".*?</nav>', html, re.S).group(0)  # type: ignore[union-attr]
+    nav = re.search(r'<nav class="languages".*?</nav>', html, re.S).group(0)
     for name in ("English", "Español", "Kreyòl ayisyen", "Português", "Français"):
         assert name in unescape(nav), name
 

@@ -113,7 +113,7 @@ def test_document_file_goes_to_the_bucket_and_downloads_with_its_hash(
 
     download = rc.get(reverse("staff:document_file", args=[doc.pk]))
     assert download.status_code == 200
-    body = b"".join(download.streaming_content)
+    body = download.getvalue()
     assert hashlib.sha256(body).hexdigest() == doc.sha256 == digest
     assert files.verify(doc)
 

@@ -79,7 +79,7 @@ def shared_env() -> Iterator[dict[str, str]]:
     import psycopg
 
     name = f"rw_scaleout_{uuid.uuid4().hex[:8]}"
-    params = {
+    params: dict[str, Any] = {
         "host": db["HOST"],
         "port": db["PORT"] or 5432,
         "user": db["USER"],

@@ -90,7 +90,7 @@ def test_failures_and_lock_recorded_and_visible_to_admins(
     verified_login(client, site_admin)
     page = client.get("/admin/accounts/user/")
     assert page.status_code == 200
-    assert ReturnWatchUserAdmin.locked(None, researcher)  # type: ignore[arg-type]
+    assert ReturnWatchUserAdmin.locked(None, researcher)
     assert b"locked out" in page.content.lower()  # the column admins see
     assert client.get("/admin/axes/accessattempt/").status_code == 200
     # The admin unlocks the account.
@@ -99,7 +99,7 @@ def test_failures_and_lock_recorded_and_visible_to_admins(
         {"action": "unlock", "_selected_action": [researcher.pk]},
     )
     assert response.status_code == 302
-    assert not ReturnWatchUserAdmin.locked(None, researcher)  # type: ignore[arg-type]
+    assert not ReturnWatchUserAdmin.locked(None, researcher)
     assert Entry.objects.filter(action="account_unlocked", target_id=str(researcher.pk)).exists()
     client.logout()
     assert attempt(client, "rita", PASSWORD).status_code == 302

@@ -118,7 +118,7 @@ def test_editor_without_second_factor_cannot_publish(
     client.force_login(editor)
     request = RequestFactory().get("/")
     request.user = editor
-    request.user.is_verified = lambda: False  # what OTPMiddleware says for this session
+    request.user.is_verified = lambda: False  # type: ignore[union-attr]  # the editor: what OTPMiddleware says for this session
     assert not access.can(request, "publish", case)
     # Through the middleware, as views see it.
     response = client.get("/staff/account/")
@@ -145,7 +145,7 @@ def test_editor_pages_send_an_unverified_editor_to_setup(editor: Any) -> None:
 
     request = RequestFactory().get("/staff/publish/")
     request.user = editor
-    request.user.is_verified = lambda: False
+    request.user.is_verified = lambda: False  # type: ignore[union-attr]  # the editor set above
     response = view(request)
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/account/two-factor/")

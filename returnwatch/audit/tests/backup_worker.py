@@ -74,7 +74,7 @@ def dump() -> dict[str, Any]:
     if url:
         response = Client().get(url)
         if response.status_code == 200:
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = response.getvalue()
             text = body.decode()
             rows = list(csv.DictReader(io.StringIO(text)))
             return {"source": "csv", "rows": sorted(rows, key=lambda r: r["reference"])}

@@ -97,7 +97,9 @@ def test_record_refuses_a_string_not_in_the_enumeration(make_incident: Any) -> N
     assert Entry.objects.count() == before
     # A stored string that is a member is accepted as it is, and stored as the plain value.
     entry = log.record("test", "update", incident, ["title"])
-    assert Entry.objects.get(pk=entry.pk).action == "update" == Action.UPDATE
+    stored = Entry.objects.get(pk=entry.pk).action
+    assert stored == "update"
+    assert stored == Action.UPDATE
 
 
 def test_stored_values_are_the_names_old_entries_hold() -> None:

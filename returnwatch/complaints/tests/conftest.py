@@ -34,8 +34,8 @@ def _compiled_catalogs() -> Iterator[None]:
         mo_path = po_path[:-2] + "mo"
         if not os.path.exists(mo_path) or os.path.getmtime(mo_path) < os.path.getmtime(po_path):
             polib.pofile(po_path).save_as_mofile(mo_path)
-    trans_real._translations = {}  # catalogs loaded before compiling must be read again
-    trans_real._active = trans_real.Local()
+    trans_real._translations = {}  # type: ignore[attr-defined]  # Django internals: catalogs loaded before compiling must be read again
+    trans_real._active = trans_real.Local()  # type: ignore[attr-defined]  # Django internals
     yield
 
 

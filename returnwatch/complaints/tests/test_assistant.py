@@ -73,7 +73,7 @@ def prefix_for(language: str) -> str:
     return "" if language == "en" else f"/{language}"
 
 
-def post_step(client, prefix, response, slug, data, action="next"):  # type: ignore[no-untyped-def]
+def post_step(client, prefix, response, slug, data, action="next"):
     return client.post(
         f"{prefix}/complaint/",
         {"state": token_of(response), "step": slug, "action": action, **data},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -18,7 +19,7 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def post(client, response, slug, data, **extra):  # type: ignore[no-untyped-def]
+def post(client, response, slug, data, **extra):
     return client.post(
         "/complaint/",
         {"state": token_of(response), "step": slug, "action": "next", **data, **extra},
@@ -142,7 +143,7 @@ def test_pdf_is_tagged_declares_its_language_and_stays_small(client):
     for output, language in (("pdf", "en"), ("pdf-own", "es")):
         content = download(client, summary, output).content
         assert len(content) < 200_000
-        root = PdfReader(io.BytesIO(content)).trailer["/Root"]
+        root: Any = PdfReader(io.BytesIO(content)).trailer["/Root"]  # a PDF dictionary
         assert root["/Lang"] == language
         assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a PDF boolean)
         tree = root["/StructTreeRoot"].get_object()

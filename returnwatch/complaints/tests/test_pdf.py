@@ -137,7 +137,7 @@ def test_accents_of_every_language_survive_with_an_embedded_font(client):
     assert "Jõao Çé Ñúñez" in flat
     # The font travels inside the file (no reliance on the reader's fonts).
     reader = PdfReader(io.BytesIO(content))
-    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]
+    fonts = [f.get_object() for f in reader.pages[0]["/Resources"]["/Font"].values()]  # type: ignore[index]  # PDF dictionaries
     # Composite (Type0) fonts keep their descriptor on the descendant font.
     fonts = [f["/DescendantFonts"][0].get_object() if "/DescendantFonts" in f else f for f in fonts]
     descriptors = [f["/FontDescriptor"].get_object() for f in fonts]

@@ -38,7 +38,7 @@ def database_text() -> Iterator[str]:
                     yield f"{table}: {value}"
 
 
-def assert_nowhere(markers: list[str], caplog: pytest.LogCaptureFixture, queries=()) -> None:  # type: ignore[no-untyped-def]
+def assert_nowhere(markers: list[str], caplog: pytest.LogCaptureFixture, queries=()) -> None:
     stored = "\n".join(database_text())
     assert stored, "the database search found no rows at all: it is not searching"
     logged = "\n".join(
@@ -46,7 +46,7 @@ def assert_nowhere(markers: list[str], caplog: pytest.LogCaptureFixture, queries
     )
     cached = repr(pickle.dumps(dict(getattr(cache, "_cache", {}))))
     sql = "\n".join(q["sql"] for q in queries)
-    outbox = "\n".join(m.body + m.subject for m in mail.outbox)
+    outbox = "\n".join(str(m.body) + str(m.subject) for m in mail.outbox)
     for marker in markers:
         for where, text in [
             ("database", stored),
@@ -99,7 +99,7 @@ def test_an_error_report_never_shows_what_was_typed(client):
 
 
 @pytest.fixture
-def intake():  # type: ignore[no-untyped-def]
+def intake():
     try:
         from returnwatch.intake import submissions  # noqa: F401
         from returnwatch.intake.models import Tip

@@ -13,7 +13,7 @@ from .conftest import answers, walk
 pytestmark = pytest.mark.django_db
 
 
-def codes(concerns, components=()):  # type: ignore[no-untyped-def]
+def codes(concerns, components=()):
     return [r.office.code for r in route(concerns, components)]
 
 

@@ -114,7 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
                 b"<html><body><h1>Exclusive</h1><p>Subscribe to continue reading this story.</p></body></html>",
             )
         elif path == "/mixed.html":
-            port = self.server.server_address[1]
+            port = self.server.server_address[1]  # type: ignore[index]  # a TCP server: (host, port)
             body = f"<html><body><p>Local picture and one from another host:</p><img src='/img/map.png'><img src='http://localhost:{port}/img/photo.png'></body></html>"
             self.send(200, body.encode())
         elif path == "/style.css":

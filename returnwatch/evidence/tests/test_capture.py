@@ -127,9 +127,9 @@ def test_article_with_images_is_archived_with_screenshot_pdf_text_and_signed_man
 
     # Every file is named by and matches its SHA-256, and is read-only on disk.
     for f in c.files.all():
-        path = Path(default_storage.path(f.file.name))
-        assert hashlib.sha256(path.read_bytes()).hexdigest() == f.sha256 == path.stem
-        assert not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        file_path = Path(default_storage.path(f.file.name))
+        assert hashlib.sha256(file_path.read_bytes()).hexdigest() == f.sha256 == file_path.stem
+        assert not file_path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 
     manifest = json.loads(stored(c, "manifest").read_bytes())
     listed = {f["kind"]: f["sha256"] for f in manifest["files"]}

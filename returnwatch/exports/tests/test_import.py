@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 import openpyxl
 import pytest
@@ -34,7 +35,7 @@ HEADERS = [
     "ID", "Título", "Resumen", "Fecha", "Ciudad", "Tipo de violencia", "Grupo", "Nacionalidad",
     "Víctimas", "Niños", "Fuente", "Miedo", "Narrativa",
 ]  # fmt: skip
-GOOD = [
+GOOD: list[list[Any]] = [
     ["A-1", "Secuestro en la central", "Resumen uno", dt.datetime(2019, 10, 3), "Nuevo Laredo",
      "Secuestro; EXTORSIÓN", "niña o niño", "Honduras", 3, 1, "https://example.org/a", "sí",
      "Nombre de la persona"],
@@ -45,10 +46,10 @@ GOOD = [
     ["A-4", "Intento de secuestro", "x", "03/10/2019", "matamoros", "attempted-kidnapping",
      "Family", "sv", "1", "0", "https://example.org/b; https://example.org/c", "unknown", None],
 ]  # fmt: skip
-BAD = ["A-5", "Fila mala", "x", "32/13/2019", "Atlantis", "volar", None, None, 1, 5,
+BAD: list[Any] = ["A-5", "Fila mala", "x", "32/13/2019", "Atlantis", "volar", None, None, 1, 5,
        "no es una dirección", "quizás", None]  # fmt: skip
 YEAR_ONLY = ["A-6", "Solo el año", "x", 2020, None, None, None, None, None, None, None, None, None]
-FIXED = ["A-5", "Fila arreglada", "x", "c. 2019-05", "Ciudad Juárez", "Tortura", None, None, 1,
+FIXED: list[Any] = ["A-5", "Fila arreglada", "x", "c. 2019-05", "Ciudad Juárez", "Tortura", None, None, 1,
          0, None, None, None]  # fmt: skip
 
 

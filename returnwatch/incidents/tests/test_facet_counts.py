@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import QueryDict
 from django.test import RequestFactory
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -41,7 +41,7 @@ SEARCHES = [
 def plain(query: str) -> tuple[list[int], dict[str, dict[str, int]]]:
     """Ids newest first and every facet's counts, by plain queries."""
     params = QueryDict(query)
-    qs = Incident.objects.filter(status="published", merged_into__isnull=True)
+    qs: QuerySet[Incident] = Incident.objects.filter(status="published", merged_into__isnull=True)
     for facet in FACETS:
         codes = params.getlist(facet.param)
         if codes:

@@ -40,7 +40,7 @@ def test_incident_and_two_sources_saved_together(
 ) -> None:
     settings.MEDIA_ROOT = str(tmp_path)
     existing = Document.objects.create(
-        kind_id=Document._meta.get_field("kind").related_model.objects.get(code="news").pk,
+        kind_id=Document._meta.get_field("kind").related_model.objects.get(code="news").pk,  # type: ignore[attr-defined]  # DocumentKind
         title="Already here", url="https://example.org/already",
     )  # fmt: skip
     pdf = SimpleUploadedFile(

@@ -41,7 +41,7 @@ def test_past_99999_a_reference_gets_more_digits_and_works_everywhere(
     assert (
         listing.status_code == 200 and f"/incidents/{case.reference}/" in listing.content.decode()
     )
-    body = b"".join(public.get("/exports/incidents.csv").streaming_content).decode("utf-8-sig")
+    body = public.get("/exports/incidents.csv").getvalue().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [r["reference"] for r in rows] == [case.reference]
     api = public.get(f"/api/v1/incidents/{case.reference}/")

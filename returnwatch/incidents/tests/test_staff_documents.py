@@ -101,7 +101,7 @@ def test_upload_records_hash_size_type_and_stores_by_hash(
 
     download = rc.get(reverse("staff:document_file", args=[doc.pk]))
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == PDF
+    assert download.getvalue() == PDF
     assert download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
 

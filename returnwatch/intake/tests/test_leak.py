@@ -89,7 +89,7 @@ def test_tip_text_contact_and_files_never_reach_the_public(
             ):
                 continue
             response = client.get(prefix + path)
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = response.getvalue()
             text = body.decode("utf-8", "replace")
             for marker in markers:
                 assert marker not in text, f"{marker!r} leaked on {prefix + path}"

@@ -87,7 +87,7 @@ def dump_store(kind: str, tmp_path: Path) -> tuple[set[str], list[bytes]]:
     values: list[bytes] = []
     if kind == "locmem":
         backend = caches["default"]
-        for key, value in backend._cache.items():  # type: ignore[attr-defined]
+        for key, value in backend._cache.items():  # type: ignore[attr-defined]  # LocMemCache's store
             names.add(key)
             values.append(key.encode())
             values.append(value)
@@ -104,7 +104,7 @@ def dump_store(kind: str, tmp_path: Path) -> tuple[set[str], list[bytes]]:
     else:
         import redis
 
-        r = redis.Redis.from_url(REDIS_URL)
+        r: Any = redis.Redis.from_url(REDIS_URL)  # answers bytes (no decode_responses)
         for key in r.scan_iter(f"{REDIS_PREFIX}:*"):
             names.add(key.decode())
             values.append(key)

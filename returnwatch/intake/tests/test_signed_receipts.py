@@ -127,7 +127,7 @@ def test_pdf_receipt_is_small_tagged_and_verifies_when_uploaded(client):
     content = response.content
     assert len(content) < 200_000
     reader = PdfReader(io.BytesIO(content))
-    root = reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]  # a PDF dictionary
     assert root["/Lang"] == "en" and "/StructTreeRoot" in root
     page_text = " ".join(reader.pages[0].extract_text().split())
     assert code in page_text and "SECRET-NARRATIVE" not in page_text
@@ -141,7 +141,7 @@ def test_pdf_receipt_is_small_tagged_and_verifies_when_uploaded(client):
     assert "signed with a key this server does not know" in page
     # Spanish sender: the receipt speaks Spanish around the same signed block.
     es = client.post("/es/report/receipt/", {"code": code, "output": "pdf"}).content
-    assert PdfReader(io.BytesIO(es)).trailer["/Root"]["/Lang"] == "es"
+    assert PdfReader(io.BytesIO(es)).trailer["/Root"]["/Lang"] == "es"  # type: ignore[index]  # a PDF dictionary
 
 
 def test_a_wrong_code_gets_no_receipt(client):

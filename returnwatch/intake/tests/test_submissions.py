@@ -56,7 +56,7 @@ def test_create_tip_saves_everything_and_returns_a_code(
     # The researcher is told by email, with a link and nothing of the content.
     assert len(mail.outbox) == 1
     assert f"/staff/tips/{tip.pk}/" in mail.outbox[0].body
-    assert "secuestraron" not in mail.outbox[0].body + mail.outbox[0].subject
+    assert "secuestraron" not in str(mail.outbox[0].body) + str(mail.outbox[0].subject)
     assert "555" not in mail.outbox[0].body
 
 

@@ -131,7 +131,7 @@ def test_attachments_download_for_staff_only(rita: Client, client: Client) -> No
     att = t.attachments.get()
     url = reverse("staff:tip_attachment", args=[att.pk])
     r = rita.get(url)
-    assert r.status_code == 200 and b"".join(r.streaming_content) == att.file.open().read()
+    assert r.status_code == 200 and r.getvalue() == att.file.open().read()
     assert "attachment;" in r["Content-Disposition"] and "evidence" not in r["Content-Disposition"]
     assert "tip.attachment.download" in [e.action for e in history(t)]
     anonymous = Client()
@@ -248,4 +248,4 @@ def test_researchers_get_an_email_with_a_link_only(
     assert sorted(m.to[0] for m in mail.outbox) == ["eddie@example.org", "rita@example.org"]
     for m in mail.outbox:
         assert f"/staff/tips/{t.pk}/" in m.body
-        assert "MARK" not in m.body + m.subject
+        assert "MARK" not in str(m.body) + str(m.subject)

@@ -56,8 +56,8 @@ def test_loads_a_dozen_fictional_items_cited_by_the_incidents(
     assert archived[0].document.sha256 in page
     # Counts are of published cases only (the draft never counts).
     counted = public.with_incident_counts(public.library_items())
-    assert sum(i.incident_count for i in counted) > 0  # type: ignore[attr-defined]
-    assert max(i.incident_count for i in counted) <= 18  # type: ignore[attr-defined]
+    assert sum(i.incident_count for i in counted) > 0  # type: ignore[attr-defined]  # annotate()d
+    assert max(i.incident_count for i in counted) <= 18  # type: ignore[attr-defined]  # annotate()d
 
 
 def test_loading_twice_creates_nothing_new(

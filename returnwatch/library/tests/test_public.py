@@ -161,7 +161,7 @@ def test_counts_only_published_cases(client: Client, make_item: Any, make_incide
     item = make_item("Counting report", cited_by=(*published, draft, review, retracted, merged))
 
     rows = public.with_incident_counts(public.library_items()).get(pk=item.pk)
-    assert rows.incident_count == 3  # type: ignore[attr-defined]
+    assert rows.incident_count == 3  # type: ignore[attr-defined]  # annotate()d
 
     listing = get(client, "/resources/").content.decode()
     assert "Documents 3 published cases" in listing

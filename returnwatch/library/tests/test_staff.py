@@ -196,14 +196,14 @@ def test_key_filings_new_and_existing(
     c.post(url, {"existing": item.document.pk})  # twice: still one link
     titles = [f.document.title for f in suit.key_filings.all()]
     assert titles == ["Order (fictional)", "Stranded at the border"]
-    order = suit.key_filings.first().document  # type: ignore[union-attr]
+    order = suit.key_filings.first().document
     assert order.kind.code == "court" and order.publisher == "Demo court" and order.sha256
     interview = Document.objects.create(kind=DocumentKind.objects.get(code="interview"), title="I")
     refused = c.post(url, {"existing": interview.pk})
     assert refused.status_code == 400 and "never be shown in public" in refused.content.decode()
     assert c.post(url, {}).status_code == 400
     filing = suit.key_filings.last()
-    c.post(reverse("staff:library_filing_remove", args=[suit.pk, filing.pk]))  # type: ignore[union-attr]
+    c.post(reverse("staff:library_filing_remove", args=[suit.pk, filing.pk]))
     assert suit.key_filings.count() == 1
     assert Document.objects.filter(pk=item.document.pk).exists()  # the document stays
     public = Client().get(f"/resources/{suit.slug}/").content.decode()

@@ -2,10 +2,11 @@
 
 import time
 from collections import defaultdict
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
+from django.db.models import ManyToManyField
 from django.utils import timezone
 
 from returnwatch.incidents import references, search
@@ -76,11 +77,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _save(self, batch: list[tuple[Incident, Any]], vocab: Vocab) -> None:
-        numbers = references.reserve(i.date.year for i, _ in batch)
+        numbers = references.reserve(i.date.year for i, _ in batch)  # type: ignore[union-attr]  # fakes are dated
         for incident, _fake in batch:
-            numbers[incident.date.year] += 1
+            numbers[incident.date.year] += 1  # type: ignore[union-attr]  # fakes are dated
             incident.reference = references.format_reference(
-                incident.date.year, numbers[incident.date.year]
+                incident.date.year,  # type: ignore[union-attr]  # fakes are dated
+                numbers[incident.date.year],  # type: ignore[union-attr]  # fakes are dated
             )
         Incident.objects.bulk_create([i for i, _ in batch])  # sets each pk (RETURNING)
         links: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -102,7 +104,7 @@ class Command(BaseCommand):
             for field, rows in links.items():
                 through = getattr(Incident, field).through
                 target = through._meta.get_field(
-                    Incident._meta.get_field(field).m2m_reverse_name()
+                    cast(ManyToManyField, Incident._meta.get_field(field)).m2m_reverse_name()
                 ).column
                 cursor.executemany(
                     f"INSERT INTO {through._meta.db_table} (incident_id, {target}) VALUES (%s, %s)",
