@@ -54,7 +54,7 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[Any]]]:
 
 
 class Progress:
-    """"<step>: <checked> checked, <changed> <verb>" now and then, and once at the end."""
+    """ "<step>: <checked> checked, <changed> <verb>" now and then, and once at the end."""
 
     def __init__(self, write: Callable[[str], None], step: str, verb: str) -> None:
         self.write, self.step, self.verb = write, step, verb
