@@ -232,7 +232,7 @@ def rekey(narratives: list[tuple[int, str]]) -> tuple[int, int]:
     it again changes nothing; an incident without an entry gets one (`index`).
     Returns (entries rewritten, entries created)."""
     entries = {
-        e.incident_id: e
+        e.pk: e
         for e in SearchEntry.objects.filter(incident_id__in=[pk for pk, _ in narratives]).only(
             "incident_id", "public", "everything"
         )

@@ -56,7 +56,7 @@ def encrypted_fields() -> list[tuple[type[models.Model], list[Any]]]:
 class Progress:
     """ "<step>: <checked> checked, <changed> <verb>" now and then, and once at the end."""
 
-    def __init__(self, write: Callable[[str], None], step: str, verb: str) -> None:
+    def __init__(self, write: Callable[..., None], step: str, verb: str) -> None:
         self.write, self.step, self.verb = write, step, verb
         self.checked = self.changed = 0
         self.last = time.monotonic()
@@ -131,7 +131,7 @@ class Command(BaseCommand):
         self, model: type[models.Model], field: Any, batch: int, dry: bool, verb: str
     ) -> int:
         qn = connection.ops.quote_name
-        table, pk, column = model._meta.db_table, model._meta.pk.column, field.column
+        table, pk, column = model._meta.db_table, str(model._meta.pk.column), field.column
         progress = Progress(self.stdout.write, f"{model._meta.label}.{field.name}", verb)
         # Raw SQL: the stored token itself, never the decrypted value.
         for rows in stored_batches(connection, table, column, pk, batch):
