@@ -11,8 +11,9 @@ Each kind of tampering is reported by name (the first word of each line):
 - REWRITTEN: entries whose hashes were recomputed after an edit: the chain is consistent,
   but the signatures (Ed25519, AUDIT_SIGNING_KEY) do not verify, or the checkpoint differs;
 - FORGED: entries appended after the checkpoint without the signing key;
-- ROW-CHANGED / ROW-INSERTED: a row of an incident, person, document or citation whose
-  values no longer match its keyed digest, or that has none (audit/rows.py);
+- ROW-CHANGED / ROW-INSERTED: a row of an incident, person, document, citation, tip, tip
+  attachment, follow-up or tip note whose values no longer match its keyed digest, or that
+  has none (audit/rows.py);
 - REPLACED: a stored file swapped together with its recorded hash (the file columns'
   own digest no longer matches);
 - MISSING / UNKNOWN: a recorded file that is gone, a file on disk that no record names;

@@ -1,4 +1,7 @@
-"""A keyed digest on every row of the records a case rests on, so a direct SQL edit is caught.
+"""A keyed digest on every row of the records a case rests on (incidents, persons, documents,
+citations) and of the tips it may come from (tips, attachments, follow-ups, notes), so a direct
+SQL edit is caught. Encrypted fields are digested as their clear values, so re-encrypting
+them under a new field key (rotate_encryption_key) leaves every digest valid.
 
 `digest(obj)` is the one function: HMAC-SHA256 (audit/signing.py) over the row's values, the
 primary key excepted (not known before an insert). Every way rows are written reaches it:

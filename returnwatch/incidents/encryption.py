@@ -8,6 +8,7 @@ import base64
 import hashlib
 import hmac
 import os
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,11 @@ def fernet() -> MultiFernet:
     return _fernet(settings.FIELD_ENCRYPTION_KEY)
 
 
+@cache
+def _first(keys: str) -> Fernet:
+    return Fernet(next(k.strip() for k in keys.split(",") if k.strip()).encode())
+
+
 def encrypt(value: str) -> str:
     return PREFIX + fernet().encrypt(value.encode()).decode()
 
@@ -37,6 +43,64 @@ def decrypt(token: str) -> str:
     if not token.startswith(PREFIX):
         raise InvalidToken("value is not encrypted")
     return fernet().decrypt(token[len(PREFIX) :].encode()).decode()
+
+
+def current_key_decrypts(token: str) -> bool:
+    """Whether a stored value is already encrypted with the first (current) key."""
+    try:
+        _first(settings.FIELD_ENCRYPTION_KEY).decrypt(token[len(PREFIX) :].encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate(token: str) -> str:
+    """The stored value re-encrypted with the first key (MultiFernet.rotate), clear text
+    never handed back."""
+    return PREFIX + fernet().rotate(token[len(PREFIX) :].encode()).decode()
+
+
+def stored_batches(
+    connection: Any, table: str, column: str, pk: str = "id", batch: int = 500, after: Any = None
+) -> Iterator[list[tuple[Any, str]]]:
+    """(pk, stored value) of the non-empty values of a column, as stored (raw SQL: a token
+    stays a token, clear text of a column not yet encrypted stays clear), `batch` rows at a
+    time in primary-key order, after `after`. Memory stays one batch whatever the table's size."""
+    qn = connection.ops.quote_name
+    last = after
+    while True:
+        with connection.cursor() as cur:
+            where = f"{qn(column)} <> ''" + (f" AND {qn(pk)} > %s" if last is not None else "")
+            cur.execute(
+                f"SELECT {qn(pk)}, {qn(column)} FROM {qn(table)} WHERE {where} "
+                f"ORDER BY {qn(pk)} LIMIT {int(batch)}",
+                [last] if last is not None else [],
+            )
+            rows = cur.fetchall()
+        if not rows:
+            return
+        last = rows[-1][0]
+        yield rows
+
+
+def encrypt_column(
+    connection: Any, table: str, column: str, pk: str = "id", batch: int = 500
+) -> int:
+    """For the data migration that turns a plain text column into an EncryptedTextField:
+    encrypt every value not encrypted yet (so running it twice changes nothing). Returns how
+    many values it encrypted."""
+    qn = connection.ops.quote_name
+    count = 0
+    for rows in stored_batches(connection, table, column, pk, batch):
+        with connection.cursor() as cur:
+            for row_pk, text in rows:
+                if text and not text.startswith(PREFIX):
+                    cur.execute(
+                        f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE {qn(pk)} = %s",
+                        [encrypt(text), row_pk],
+                    )
+                    count += 1
+    return count
 
 
 class EncryptedTextField(models.TextField):

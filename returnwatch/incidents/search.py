@@ -69,9 +69,13 @@ def compose(incident: Incident, terms: Iterable[Any]) -> tuple[str, str]:
     if incident.year:
         parts.append(str(incident.year))
     public = fold(" ".join(p for p in parts if p))
-    # The narrative is restricted and encrypted at rest: only keyed hashes of its words.
-    everything = " ".join([public, *search_tokens(fold(incident.narrative or "").split())])
-    return public, everything.strip()
+    return public, staff_text(public, incident.narrative)
+
+
+def staff_text(public: str, narrative: str | None) -> str:
+    """The staff index text: the public text, then keyed hashes of the restricted
+    narrative's words (it is encrypted at rest; the index must not hold its words)."""
+    return " ".join([public, *search_tokens(fold(narrative or "").split())]).strip()
 
 
 def index(incident_ids: Iterable[int]) -> None:
@@ -219,6 +223,35 @@ def rebuild() -> int:
         bulk_index(prefetched(chunk))
         total += len(chunk)
     return total
+
+
+def rekey(narratives: list[tuple[int, str]]) -> tuple[int, int]:
+    """Recompute the keyed word hashes of these incidents' staff entries under the current
+    field key (after a key rotation), from each entry's stored public text and the incident's
+    narrative: (pk, decrypted narrative) pairs. Writes only the entries that change, so running
+    it again changes nothing; an incident without an entry gets one (`index`).
+    Returns (entries rewritten, entries created)."""
+    entries = {
+        e.pk: e
+        for e in SearchEntry.objects.filter(incident_id__in=[pk for pk, _ in narratives]).only(
+            "incident_id", "public", "everything"
+        )
+    }
+    changed = []
+    for pk, narrative in narratives:
+        entry = entries.get(pk)
+        if entry is None:
+            continue
+        text = staff_text(entry.public, narrative)
+        if text != entry.everything:
+            entry.everything = text
+            changed.append(entry)
+    if changed:
+        SearchEntry.objects.bulk_update(changed, ["everything"])
+    missing = [pk for pk, _ in narratives if pk not in entries]
+    if missing:
+        index(missing)
+    return len(changed), len(missing)
 
 
 def prefetched(ids: list[int]) -> QuerySet[Incident]:

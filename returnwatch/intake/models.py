@@ -1,7 +1,9 @@
 """Information from the public (tips), their attachments, follow-ups and internal notes.
 
 Everything the submitter writes in free text (narrative, contact, follow-ups, the "other"
-city and original file names) is encrypted at rest; only the receipt code's hash is kept.
+city and original file names) is encrypted at rest, and so is what researchers write about a
+tip (decline reasons, internal notes); only the receipt code's hash is kept. Every row carries
+a keyed digest (audit/rows.py), so a direct SQL edit is named by `verify_integrity`.
 Tips are never public: returnwatch/public.py exposes nothing from this module.
 """
 
@@ -11,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from returnwatch.audit.rows import RowDigestField, Sealed, SealedQuerySet
 from returnwatch.incidents.encryption import EncryptedTextField
 from returnwatch.incidents.models import (
     City,
@@ -71,7 +74,7 @@ class DatePrecision(models.TextChoices):
     MONTH = "month", _("Approximate month")
 
 
-class Tip(models.Model):
+class Tip(Sealed, models.Model):
     submitter_role = models.CharField(
         _("who is writing"), max_length=12, choices=SubmitterRole.choices, blank=True
     )
@@ -127,7 +130,7 @@ class Tip(models.Model):
         default=TipStatus.NEW,
         db_index=True,
     )
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -151,8 +154,12 @@ class Tip(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # Bumped when the submitter adds something, so the queue can show fresh activity.
     last_submitter_activity = models.DateTimeField(null=True, blank=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL updates reseal too
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["city", "date"])]
         verbose_name = _("tip")
@@ -174,7 +181,7 @@ def attachment_path(instance: TipAttachment, filename: str) -> str:
     return f"tips/{instance.sha256[:2]}/{instance.sha256}{instance.extension}"
 
 
-class TipAttachment(models.Model):
+class TipAttachment(Sealed, models.Model):
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="attachments")
     follow_up = models.ForeignKey(
         "TipFollowUp", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
@@ -190,8 +197,12 @@ class TipAttachment(models.Model):
     received_sha256 = models.CharField(max_length=64)
     metadata_removed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py (a second digest for the file)
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -206,7 +217,7 @@ class TipAttachment(models.Model):
         return self.media_type.split("/")[0]
 
 
-class TipFollowUp(models.Model):
+class TipFollowUp(Sealed, models.Model):
     """Information the submitter added later with the receipt code."""
 
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="follow_ups")
@@ -216,8 +227,12 @@ class TipFollowUp(models.Model):
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -228,7 +243,7 @@ class TipFollowUp(models.Model):
         return f"tip follow-up #{self.pk}"
 
 
-class TipNote(models.Model):
+class TipNote(Sealed, models.Model):
     """A researcher's internal note on a tip."""
 
     tip = models.ForeignKey(Tip, on_delete=models.CASCADE, related_name="notes")
@@ -237,8 +252,12 @@ class TipNote(models.Model):
     )
     text = EncryptedTextField()
     created_at = models.DateTimeField(auto_now_add=True)
+    row_digest = RowDigestField()  # last: see audit/rows.py
+
+    objects = SealedQuerySet.as_manager()
 
     class Meta:
+        base_manager_name = "objects"  # deletion's SET_NULL (the author) reseals too
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -95,7 +95,7 @@ def plant() -> dict[str, str]:
     from returnwatch.accounts import twofactor
     from returnwatch.accounts.models import User
     from returnwatch.incidents.models import Person
-    from returnwatch.intake.models import Tip
+    from returnwatch.intake.models import Tip, TipNote
 
     mark = secrets.token_hex(4)
     out = {
@@ -105,6 +105,8 @@ def plant() -> dict[str, str]:
         "tip_contact": f"tipster-{mark}@example.org",
         "tip_narrative": f"Tip-narrative-secret-{mark}",
         "decline_reason": f"Decline-secret-{mark}",
+        "tip_note": f"Note-secret-{mark} called the shelter",
+        "tip_attachment": f"Attached-secret-{mark} scanned deportation order",
     }
     with transaction.atomic():
         incident = Incident.objects.create(
@@ -113,7 +115,7 @@ def plant() -> dict[str, str]:
         Person.objects.create(
             incident=incident, name=out["person_name"], contact=out["person_contact"]
         )
-        Tip.objects.create(
+        tip = Tip.objects.create(
             narrative=out["tip_narrative"],
             contact=out["tip_contact"],
             receipt_hash=secrets.token_hex(32),
@@ -121,6 +123,7 @@ def plant() -> dict[str, str]:
             decline_reason=out["decline_reason"],
         )
         user = User.objects.create_user(f"editor{mark}", password=secrets.token_hex(16))
+        TipNote.objects.create(tip=tip, author=user, text=out["tip_note"])
         device = twofactor.pending_totp(user)
         device.confirmed = True
         device.save()
@@ -130,6 +133,16 @@ def plant() -> dict[str, str]:
         session["planted"] = True
         session.create()
         out["session_key"] = session.session_key
+    # A document the submitter attached (stored as it arrived: a PDF is not re-encoded).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from returnwatch.intake import submissions
+
+    pdf = f"%PDF-1.4\n% {out['tip_attachment']}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    submissions.create_tip(
+        {"narrative": "see the attached order"},
+        [SimpleUploadedFile("order.pdf", pdf.encode(), content_type="application/pdf")],
+    )
     return out
 
 

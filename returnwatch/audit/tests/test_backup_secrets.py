@@ -4,11 +4,13 @@ docs/operations.md, checked cell by cell against real installations and real bac
 Secrets of every kind are planted the way the site writes them; then each thief's material is
 searched for each secret:
 
-- the server: its database as bytes on disk (SQLite file and WAL, or a plain pg_dump) and
-  everything the running code reads with the keys in its environment (`dumpdata`);
+- the server: its database as bytes on disk (SQLite file and WAL, or a plain pg_dump),
+  everything the running code reads with the keys in its environment (`dumpdata`) and its
+  stored files;
 - a backup: the bytes of the backup file;
 - both: the server's material, and the backup opened with any key the server holds (none);
-- the holder of the private backup key (and nothing of the server's): the decrypted backup.
+- the holder of the private backup key (and nothing of the server's): the decrypted backup,
+  its database and its files.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ ROWS = {
     "names and contact details of persons harmed": ["person_name", "person_contact"],
     "tip narratives and submitters' contact details": ["tip_narrative", "tip_contact"],
     "reasons for declining a tip": ["decline_reason"],
+    "researchers' internal notes on tips": ["tip_note"],
+    "files submitters attached to tips": ["tip_attachment"],
     "authenticator (TOTP) secrets": ["totp_seed"],
     "recovery codes": ["recovery_code"],
     "session keys": ["session_key"],
@@ -52,6 +56,11 @@ def doc_table() -> dict[str, dict[str, str]]:
             col: re.sub(r"\W.*", "", cells[i + 1].lower()) for i, col in enumerate(COLUMNS)
         }
     return table
+
+
+def files_under(folder: Path) -> bytes:
+    """The stored files (archived documents, tip attachments) as they are on disk."""
+    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
 def database_text(env: dict[str, str], db_file: Path | None = None) -> bytes:
@@ -93,7 +102,11 @@ def test_what_each_thief_can_read_is_what_operations_md_says(
     public, key_file = backup_key(tmp_path)
 
     # The server: its disk, and what its code reads with the keys in its environment.
-    server = database_text(src) + manage(src, "dumpdata", "--indent", "0").stdout.encode()
+    server = (
+        database_text(src)
+        + manage(src, "dumpdata", "--indent", "0").stdout.encode()
+        + files_under(Path(src["MEDIA_ROOT"]))
+    )
     # Nothing on the server opens a backup: it holds only the public key.
     assert not any("AGE-SECRET-KEY" in v for v in src.values())
     assert b"AGE-SECRET-KEY" not in server
@@ -108,7 +121,7 @@ def test_what_each_thief_can_read_is_what_operations_md_says(
         tar.extractall(tmp_path / "opened", filter="data")
     opened = tmp_path / "opened" / "backup"
     db_file = next(p for p in opened.iterdir() if p.name.startswith("db."))
-    key_alone = plain + database_text(src, db_file)
+    key_alone = plain + database_text(src, db_file) + files_under(opened)
 
     found = {
         "the server": server,

@@ -214,6 +214,72 @@ def test_row_inserted_by_sql_is_named_row_inserted(history: dict[str, Any]) -> N
     assert "ROW-INSERTED: incidents.person #" in out
 
 
+@pytest.fixture
+def tip_history(
+    history: dict[str, Any], researcher: Any, django_capture_on_commit_callbacks: Any
+) -> dict[str, Any]:
+    """The record above, and a tip written as the site writes them: a photo, a decline reason
+    and an internal note, each change in the audit log and the checkpoint."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from returnwatch.intake import submissions
+    from returnwatch.intake.models import TipNote
+    from returnwatch.intake.tests.conftest import png_bytes
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo = SimpleUploadedFile("me.png", png_bytes(), content_type="image/png")
+        tip, _code = submissions.create_tip({"narrative": "taken at the station"}, [photo])
+        tip.status, tip.decline_reason = "declined", "happened in Phoenix"
+        tip.save(update_fields=["status", "decline_reason"])
+        record(researcher, "tip.status.declined", tip, fields=["decline_reason", "status"])
+        note = TipNote.objects.create(tip=tip, author=researcher, text="called the shelter")
+        record(researcher, "tip.note", note, fields=["text"], about=tip)
+    assert run()[0]
+    return {**history, "tip": tip, "note": note, "attachment": tip.attachments.get()}
+
+
+def test_tip_row_edited_by_sql_is_named_row_changed(tip_history: dict[str, Any]) -> None:
+    tip = tip_history["tip"]
+    # Reopened behind the application's back, with another (validly encrypted) reason.
+    from returnwatch.incidents.encryption import encrypt
+
+    sql(
+        "UPDATE intake_tip SET status = 'review', decline_reason = %s WHERE id = %s",
+        [encrypt("a reason nobody gave"), tip.pk],
+    )
+    ok, out = run()
+    assert not ok
+    assert f"ROW-CHANGED: intake.tip #{tip.pk}: its values no longer match its digest" in out
+    assert "FAILED: 1 problem(s)" in out  # nothing else flagged
+
+
+def test_tip_note_edited_by_sql_is_named_row_changed(tip_history: dict[str, Any]) -> None:
+    note = tip_history["note"]
+    from returnwatch.incidents.encryption import encrypt
+
+    sql("UPDATE intake_tipnote SET text = %s WHERE id = %s", [encrypt("nothing found"), note.pk])
+    ok, out = run()
+    assert not ok
+    assert f"ROW-CHANGED: intake.tipnote #{note.pk}" in out
+
+
+def test_tip_attachment_replaced_with_its_recorded_hash_is_named_replaced(
+    tip_history: dict[str, Any], media: Path
+) -> None:
+    attachment = tip_history["attachment"]
+    other = b"another photo"
+    path = Path(media, attachment.file.name)
+    path.chmod(0o644)
+    path.write_bytes(other)
+    sql(
+        "UPDATE intake_tipattachment SET sha256 = %s, size = %s WHERE id = %s",
+        [hashlib.sha256(other).hexdigest(), len(other), attachment.pk],
+    )
+    ok, out = run()
+    assert not ok
+    assert f"REPLACED: intake.tipattachment #{attachment.pk} ({attachment.file.name})" in out
+
+
 def test_deleted_stored_file_is_named_missing(history: dict[str, Any], media: Path) -> None:
     doc = history["doc"]
     Path(media, doc.file.name).unlink()
@@ -272,6 +338,10 @@ def test_the_digest_field_is_the_last_field_of_each_sealed_model() -> None:
         "incidents.person",
         "incidents.document",
         "incidents.citation",
+        "intake.tip",
+        "intake.tipattachment",
+        "intake.tipfollowup",
+        "intake.tipnote",
     }
     for model in sealed:
         assert model._meta.concrete_fields[-1].name == rows.FIELD, model

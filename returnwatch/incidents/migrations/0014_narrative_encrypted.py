@@ -4,31 +4,11 @@ rebuilt so that it holds only keyed hashes of their words (encryption.search_tok
 import returnwatch.incidents.encryption
 from django.db import migrations
 
-BATCH = 500
-
 
 def encrypt_narratives(apps, schema_editor):
-    from returnwatch.incidents.encryption import PREFIX, encrypt
+    from returnwatch.incidents.encryption import encrypt_column
 
-    qn = schema_editor.connection.ops.quote_name
-    last = 0
-    while True:
-        with schema_editor.connection.cursor() as cur:
-            cur.execute(
-                f"SELECT id, narrative FROM {qn('incidents_incident')} WHERE id > %s "
-                f"ORDER BY id LIMIT {BATCH}",
-                [last],
-            )
-            rows = cur.fetchall()
-            if not rows:
-                break
-            last = rows[-1][0]
-            for pk, text in rows:
-                if text and not text.startswith(PREFIX):
-                    cur.execute(
-                        f"UPDATE {qn('incidents_incident')} SET narrative = %s WHERE id = %s",
-                        [encrypt(text), pk],
-                    )
+    encrypt_column(schema_editor.connection, "incidents_incident", "narrative")
     # The index held narrative words in clear: rebuild it from the (decrypted) records.
     from returnwatch.incidents import search
 

@@ -1,4 +1,4 @@
-"""Encryption at rest of what submitters write, and key rotation."""
+"""Encryption at rest of what submitters write (key rotation: test_key_rotation.py)."""
 
 from typing import Any
 
@@ -7,8 +7,6 @@ from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
 
-from returnwatch.incidents.encryption import _fernet
-from returnwatch.incidents.models import Person
 from returnwatch.intake import submissions
 from returnwatch.intake.models import Tip, TipNote
 
@@ -40,37 +38,6 @@ def test_contact_narrative_and_the_rest_are_stored_encrypted(researcher: Any) ->
         value = raw(table, column, pk)
         assert value.startswith("fernet:") and mark not in value
     assert Tip.objects.get().contact == "CONTACT-MARK"
-
-
-def test_rotate_encryption_key_reencrypts_tips_and_persons(
-    settings: Any, make_incident: Any, researcher: Any
-) -> None:
-    settings.FIELD_ENCRYPTION_KEY = OLD
-    tip, _code = submissions.create_tip({"narrative": "rotate me", "contact": "+52 1"})
-    TipNote.objects.create(tip=tip, author=researcher, text="a note")
-    person = Person.objects.create(incident=make_incident(), name="Jane Doe", a_number="A123")
-    before = raw("intake_tip", "contact", tip.pk)
-    assert Fernet(OLD.encode()).decrypt(before[7:].encode()) == b"+52 1"
-
-    settings.FIELD_ENCRYPTION_KEY = f"{NEW},{OLD}"  # new key first, old still readable
-    call_command("rotate_encryption_key", stdout=(out := _Out()))
-    assert "rotated" in out.text and "intake.Tip.contact: 1" in out.text
-    assert "incidents.Person.name: 1" in out.text
-
-    settings.FIELD_ENCRYPTION_KEY = NEW  # the old key is gone: everything still reads
-    _fernet.cache_clear()
-    tip = Tip.objects.get(pk=tip.pk)
-    assert (tip.narrative, tip.contact) == ("rotate me", "+52 1")
-    assert tip.notes.get().text == "a note"
-    assert Person.objects.get(pk=person.pk).name == "Jane Doe"
-    after = raw("intake_tip", "contact", tip.pk)
-    assert after != before
-    assert Fernet(NEW.encode()).decrypt(after[7:].encode()) == b"+52 1"
-    person_raw = raw("incidents_person", "a_number", person.pk)
-    assert Fernet(NEW.encode()).decrypt(person_raw[7:].encode()) == b"A123"
-    # Running again is harmless.
-    call_command("rotate_encryption_key", stdout=_Out())
-    assert Tip.objects.get(pk=tip.pk).contact == "+52 1"
 
 
 def test_generate_prints_a_usable_key() -> None:
