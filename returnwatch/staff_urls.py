@@ -12,4 +12,5 @@ urlpatterns = [
     path("tips/", include("returnwatch.intake.staff_urls")),
     path("library/", include("returnwatch.library.staff_urls")),
     path("data/", include("returnwatch.exports.staff_urls")),
+    path("data/", include("returnwatch.imports.staff_urls")),
 ]

@@ -7,6 +7,4 @@ from . import staff_views as v
 urlpatterns = [
     path("tokens/", v.tokens, name="data_tokens"),
     path("tokens/<int:pk>/revoke/", v.token_revoke, name="data_token_revoke"),
-    path("import/", v.import_upload, name="data_import"),
-    path("import/<int:pk>/", v.import_review, name="data_import_review"),
 ]

@@ -320,12 +320,17 @@ class Incident(Sealed, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def derive(self) -> None:
+        """The fields derived from others, as every write sets them (save() and the bulk
+        writer, incidents/bulkwrite.py): year and month from the date."""
         if self.date:
             self.year = self.date.year
             self.month = self.date.replace(day=1)
         else:
             self.year = self.month = None
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.derive()
         if not self.reference:
             self.reference = next_reference(self.date)
         super().save(*args, **kwargs)

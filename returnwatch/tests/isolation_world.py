@@ -18,7 +18,8 @@ from PIL import Image
 
 from conftest import give_totp
 from returnwatch.accounts.models import Organization, User
-from returnwatch.exports.models import ApiToken, ImportBatch
+from returnwatch.exports.models import ApiToken
+from returnwatch.imports.models import ImportBatch
 from returnwatch.incidents import files
 from returnwatch.incidents.models import (
     BulkChange,

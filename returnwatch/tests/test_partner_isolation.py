@@ -279,6 +279,7 @@ MATRIX: dict[str, list[Cell]] = {
     "staff:data_token_revoke": [Cell("POST", pk("token"), 404, 404)],
     "staff:data_import": [Cell("GET", none, 200, 200)],
     "staff:data_import_review": [Cell("GET", pk("import"), 404, 404)],
+    "staff:data_import_progress": [Cell("GET", pk("import"), 404, 404)],
 }
 
 # The API, with the partner researcher's token (a token never carries a second factor).

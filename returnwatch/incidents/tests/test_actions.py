@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from returnwatch.audit.models import Entry
-from returnwatch.exports import importer
 from returnwatch.exports.models import ApiToken
+from returnwatch.imports import importer
 from returnwatch.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
