@@ -320,6 +320,12 @@ class Incident(Sealed, models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.derive()
+        if not self.reference:
+            self.reference = next_reference(self.date)
+        super().save(*args, **kwargs)
+
     def derive(self) -> None:
         """The fields derived from others, as every write sets them (save() and the bulk
         writer, incidents/bulkwrite.py): year and month from the date."""
@@ -328,12 +334,6 @@ class Incident(Sealed, models.Model):
             self.month = self.date.replace(day=1)
         else:
             self.year = self.month = None
-
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self.derive()
-        if not self.reference:
-            self.reference = next_reference(self.date)
-        super().save(*args, **kwargs)
 
     @property
     def audit_label(self) -> str:
