@@ -56,7 +56,7 @@ def spreadsheet(n: int, bad: bool = False) -> bytes:
     for i in range(n):
         city = "Atlantis" if bad and i == n - 1 else "Reynosa"
         writer.writerow(
-            [f"j-{i}", f"Case {i}", "2024-05-0%d" % (1 + i % 9), city, "kidnapping",
+            [f"j-{i}", f"Case {i}", f"2024-05-0{1 + i % 9}", city, "kidnapping",
              f"https://example.org/j/{i}"]
         )  # fmt: skip
     return out.getvalue().encode()
