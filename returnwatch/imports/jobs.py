@@ -18,10 +18,12 @@ The worker acts as the import's uploader, and sees and changes only what they ma
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,8 +54,10 @@ def queue(batch: ImportBatch, job: str) -> None:
 
 def run(pk: int) -> None:
     """The worker's part (see the module's docstring)."""
-    started = ImportBatch.objects.filter(pk=pk, state=ImportBatch.State.QUEUED).update(
-        state=ImportBatch.State.RUNNING, started_at=timezone.now(), finished_at=None
+    started = _steady(
+        lambda: ImportBatch.objects.filter(pk=pk, state=ImportBatch.State.QUEUED).update(
+            state=ImportBatch.State.RUNNING, started_at=timezone.now(), finished_at=None
+        )
     )
     if not started:
         return  # already taken by another worker, or discarded meanwhile
@@ -62,9 +66,23 @@ def run(pk: int) -> None:
         _run(batch)
     except Exception as error:
         logger.exception("import %s failed", pk)
-        _finish(batch, ImportBatch.State.FAILED, error=_describe(error))
+        reason = _describe(error)
+        _steady(lambda: _finish(batch, ImportBatch.State.FAILED, error=reason))
     finally:
         progress.clear(pk)
+
+
+def _steady(write: Callable[[], Any], tries: int = 5) -> Any:
+    """A short write of the import's own row, tried again while the database is busy (a
+    locked SQLite database), so an import never stays "running" for want of one UPDATE."""
+    for attempt in range(tries):
+        try:
+            return write()
+        except OperationalError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+    return None
 
 
 def _run(batch: ImportBatch) -> None:
@@ -85,7 +103,7 @@ def _run(batch: ImportBatch) -> None:
     batch.summary = report.summary()
     batch.report = _stored(report)
     if batch.job != ImportBatch.Job.APPLY:
-        _finish(batch, ImportBatch.State.UPLOADED)
+        _steady(lambda: _finish(batch, ImportBatch.State.UPLOADED))
         return
     if not report.ok:
         _finish(
@@ -104,7 +122,7 @@ def _run(batch: ImportBatch) -> None:
     )
     batch.summary = report.summary()
     batch.report = _stored(report)
-    _finish(batch, ImportBatch.State.APPLIED)
+    _steady(lambda: _finish(batch, ImportBatch.State.APPLIED))
 
 
 def _stored(report: importer.Report) -> dict[str, Any]:
