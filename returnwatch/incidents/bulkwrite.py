@@ -148,7 +148,22 @@ def insert(objects: list[Any]) -> None:
         return
     model = type(objects[0])
     fields = _fields(model)
-    rows = [[f.get_db_prep_save(f.pre_save(o, True), connection) for f in fields] for o in objects]
+    plain = [_plain_type(f) for f in fields]
+    prep = connection
+    rows = []
+    for o in objects:
+        row = []
+        for f, kind in zip(fields, plain, strict=True):
+            if kind is None:
+                row.append(f.get_db_prep_save(f.pre_save(o, True), prep))
+                continue
+            # A plain value of a plain field is written as it is: what get_db_prep_save
+            # would return for it (and pre_save is only reading the attribute).
+            value = getattr(o, f.attname)
+            if value is not None and type(value) is not kind:
+                value = f.get_db_prep_save(value, prep)
+            row.append(value)
+        rows.append(row)
     _execute(model, [f.column for f in fields], rows)
 
 
@@ -158,6 +173,31 @@ def _fields(model: type[models.Model]) -> list[Any]:
         for f in model._meta.concrete_fields
         if not isinstance(f, AutoField | BigAutoField | SmallAutoField)
     ]
+
+
+# Field classes (exactly these, not subclasses such as the encrypted text field or the row
+# digest) whose database value is the Python value itself when it has this type.
+_PLAIN: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+}
+
+
+def _plain_type(f: Any) -> type | None:
+    if f.is_relation:
+        target = f.target_field
+        return int if isinstance(target, AutoField | BigAutoField | SmallAutoField) else None
+    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        return None
+    return _PLAIN.get(type(f))
 
 
 def _insert_rows(model: type[models.Model], names: list[str], rows: list[Any]) -> None:
