@@ -136,8 +136,8 @@ def link(name: str, pairs: list[tuple[int, int]]) -> None:
     if not pairs:
         return
     through = getattr(Incident, name).through
-    other = Incident._meta.get_field(name).related_model._meta.model_name  # type: ignore[union-attr]
-    _insert_rows(through, ["incident", other], pairs)
+    other: Any = Incident._meta.get_field(name).related_model
+    _insert_rows(through, ["incident", str(other._meta.model_name)], pairs)
 
 
 def insert(objects: list[Any]) -> None:
@@ -202,7 +202,8 @@ def _plain_type(f: Any) -> type | None:
 
 def _insert_rows(model: type[models.Model], names: list[str], rows: list[Any]) -> None:
     if rows:
-        _execute(model, [model._meta.get_field(n).column for n in names], rows)  # type: ignore[union-attr]
+        fields: list[Any] = [model._meta.get_field(n) for n in names]
+        _execute(model, [str(f.column) for f in fields], rows)
 
 
 def _execute(model: type[models.Model], cols: list[str], rows: list[Any]) -> None:
