@@ -171,6 +171,29 @@ def _finish(batch: ImportBatch, state: str, error: str = "") -> None:
         batch.save(update_fields=fields)
 
 
+STALE_SECONDS = 30 * 60  # a running job reports at least every few thousand rows
+
+
+def recover(batch: ImportBatch) -> None:
+    """A job whose worker was stopped half-way (killed, machine restarted) reports nothing
+    more: after STALE_SECONDS it is failed, so it may be run again or discarded. Its
+    transaction died with the worker, so nothing of it was written."""
+    if batch.state != ImportBatch.State.RUNNING:
+        return
+    live = progress.read(batch.pk)
+    last = (live or {}).get("at") or (batch.started_at.timestamp() if batch.started_at else 0)
+    if time.time() - float(last) < STALE_SECONDS:
+        return
+    reason = _("Nothing was imported: %(reason)s") % {
+        "reason": _("the worker stopped before the end.")
+    }
+    if ImportBatch.objects.filter(pk=batch.pk, state=ImportBatch.State.RUNNING).update(
+        state=ImportBatch.State.FAILED, error=reason, finished_at=timezone.now()
+    ):
+        progress.clear(batch.pk)
+        batch.refresh_from_db()
+
+
 def discard(batch: ImportBatch) -> bool:
     """Close an open import and delete its file; False when it is queued or done."""
     if not ImportBatch.objects.filter(pk=batch.pk, state__in=OPEN).update(

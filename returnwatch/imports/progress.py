@@ -7,6 +7,7 @@ cache in VAR_DIR, which the worker and the web server on one machine share.
 
 from __future__ import annotations
 
+import time
 from functools import cache
 from typing import Any
 
@@ -28,7 +29,8 @@ def _store() -> BaseCache:
 
 def report(pk: int, phase: str, done: int, total: int) -> None:
     """The job of import `pk` is in `phase` (reading, checking, writing): `done` of `total`."""
-    _store().set(KEY.format(pk=pk), {"phase": phase, "done": done, "total": total}, TTL)
+    entry = {"phase": phase, "done": done, "total": total, "at": time.time()}
+    _store().set(KEY.format(pk=pk), entry, TTL)
 
 
 def read(pk: int) -> dict[str, Any] | None:

@@ -144,6 +144,7 @@ def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     """The import's page: its progress while the worker has it; then the check (what would be
     created, updated, every bad row) with the column mapping; at the end, what was done."""
     batch = get_object_or_404(access.visible_imports(request.user), pk=pk)
+    jobs.recover(batch)
     if request.method == "POST":
         return _act(request, batch)
     return _page(request, batch, _mapping_form(batch))

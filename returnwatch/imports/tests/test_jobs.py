@@ -44,7 +44,13 @@ def work() -> int:
     """What `manage.py run_huey` does with each queued task; how many it ran."""
     ran = 0
     while (task := HUEY.dequeue()) is not None:
-        HUEY.execute(task)
+        # In this thread, on the test's connection: as immediate mode runs a task, so djhuey
+        # does not close the connection (and the test's transaction) around it.
+        HUEY._immediate = True
+        try:
+            HUEY.execute(task)
+        finally:
+            HUEY._immediate = False
         ran += 1
     return ran
 
@@ -231,3 +237,28 @@ def test_another_partner_sees_no_import_nor_its_progress(
     assert client.get(reverse("staff:data_import_progress", args=[batch.pk])).status_code == 404
     assert client.post(review, {"action": "apply"}).status_code == 404
     assert "cases.csv" not in client.get(reverse("staff:data_import")).content.decode()
+
+
+def test_an_import_whose_worker_died_can_be_run_again(
+    client: Any, researcher: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    import time
+
+    client.force_login(researcher)
+    review = upload(client, spreadsheet(3), django_capture_on_commit_callbacks)
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(state="running", job="apply")
+    progress.report(batch.pk, "writing", 1, 3)
+    assert "Writing rows: 1 of 3" in client.get(review).content.decode()  # still running
+    entry = progress.read(batch.pk)
+    assert entry is not None
+    entry["at"] = time.time() - jobs.STALE_SECONDS - 1
+    progress._store().set(progress.KEY.format(pk=batch.pk), entry)
+    page = client.get(review).content.decode()
+    assert "Nothing was imported: the worker stopped before the end." in page
+    batch.refresh_from_db()
+    assert batch.state == "failed" and batch.file and Incident.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(review, {**mapping_form(client, review), "action": "apply"})
+    batch.refresh_from_db()
+    assert batch.state == "applied" and Incident.objects.count() == 3
