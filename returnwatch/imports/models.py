@@ -117,4 +117,8 @@ class ImportBatch(models.Model):
         return self.checked and not self.report.get("errors") and not self.report.get("problems")
 
     def headers(self) -> list[str]:
+        """The file's columns in their order: from `samples`, a list (a JSON object's keys
+        are not kept in order by PostgreSQL's jsonb)."""
+        if self.samples:
+            return [header for header, _value in self.samples]
         return list(self.columns)

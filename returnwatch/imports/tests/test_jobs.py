@@ -99,6 +99,9 @@ def test_the_worker_checks_then_imports_and_the_page_shows_its_progress(
     page = client.get(review).content.decode()
     assert "12 rows: 12 to create, 0 to update, 0 unchanged, 0 bad." in page
     assert 'http-equiv="refresh"' not in page and Incident.objects.count() == 0
+    # The columns are offered in the file's order (kept as a list: jsonb reorders keys).
+    labels = [f.label for f in client.get(review).context["form"] if f.name.startswith("col_")]
+    assert labels == ["ID", "Title", "Date", "City", "Type", "Source"]
     # Import, pressed twice (a double click, then a reload of the POST): queued once.
     form = mapping_form(client, review)
     seen: list[tuple[str, int, int]] = []
