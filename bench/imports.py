@@ -101,7 +101,7 @@ def child() -> None:
     from django.core.management import call_command
 
     from returnwatch.accounts.models import Organization, User
-    from returnwatch.exports import importer
+    from returnwatch.imports import importer
     from returnwatch.incidents.models import Incident
 
     call_command("migrate", verbosity=0)

@@ -100,7 +100,7 @@ def main() -> None:
     # The bulk importer: how much of it the digests and signatures take.
     from bench.imports import write_file
     from returnwatch.accounts.models import User
-    from returnwatch.exports import importer
+    from returnwatch.imports import importer
 
     spent = {"digest": 0.0, "sign": 0.0}
 

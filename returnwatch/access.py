@@ -187,7 +187,7 @@ def visible_api_tokens(user: Any, verified: bool = False) -> ApiTokenQuerySet:
 
 def visible_imports(user: Any) -> QuerySet[Any]:
     """An uploaded spreadsheet may hold restricted text: only its uploader sees it."""
-    from returnwatch.exports.models import ImportBatch
+    from returnwatch.imports.models import ImportBatch
 
     if not is_staff(user):
         return ImportBatch.objects.none()
@@ -195,7 +195,7 @@ def visible_imports(user: Any) -> QuerySet[Any]:
 
 
 def visible_import_mappings(user: Any) -> QuerySet[Any]:
-    from returnwatch.exports.models import ImportMapping
+    from returnwatch.imports.models import ImportMapping
 
     if not is_staff(user):
         return ImportMapping.objects.none()
@@ -251,7 +251,7 @@ def may(user: Any, action: str, obj: Any, *, verified: bool = False) -> bool:
     `verified` is the session's second factor (`can(request, …)` passes it).
     """
     from returnwatch.api.models import ApiToken
-    from returnwatch.exports.models import ImportBatch
+    from returnwatch.imports.models import ImportBatch
     from returnwatch.intake.models import Tip
     from returnwatch.library.models import LibraryItem
 

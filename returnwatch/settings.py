@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "returnwatch.complaints",
     "returnwatch.exports",
     "returnwatch.api",
+    "returnwatch.imports",
     "returnwatch.maps",
     "returnwatch.subscriptions",
 ]
@@ -241,6 +242,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Tips from the public (docs/intake.md): file limits, and how many tips one client may send
 # per hour (counted under a salted hash of its address, kept in the cache for a day at most).
+# Spreadsheet imports (docs/researchers.md): a whole export of another ReturnWatch fits.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "500000"))
 TIP_MAX_FILE_BYTES = int(os.environ.get("TIP_MAX_FILE_BYTES", str(20 * 1024 * 1024)))
 TIP_MAX_TOTAL_BYTES = int(os.environ.get("TIP_MAX_TOTAL_BYTES", str(50 * 1024 * 1024)))
 TIP_MAX_FILES = int(os.environ.get("TIP_MAX_FILES", "10"))

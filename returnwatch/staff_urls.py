@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("returnwatch.evidence.urls")),
     path("tips/", include("returnwatch.intake.staff_urls")),
     path("library/", include("returnwatch.library.staff_urls")),
-    path("data/", include("returnwatch.exports.staff_urls")),
     path("data/", include("returnwatch.api.staff_urls")),
+    path("data/", include("returnwatch.imports.staff_urls")),
     path("searches/", include("returnwatch.subscriptions.staff_urls")),
 ]

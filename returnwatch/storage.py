@@ -13,7 +13,7 @@ from django.utils import timezone
 from storages.backends.s3 import S3Storage
 
 # Spreadsheets waiting to be imported hold restricted text and are deleted once applied or
-# discarded (exports.models.ImportBatch): a lock would keep them for the whole retention.
+# discarded (imports.models.ImportBatch): a lock would keep them for the whole retention.
 UNLOCKED_PREFIXES = ("imports/",)
 
 

@@ -321,14 +321,19 @@ class Incident(Sealed, models.Model):
         return f"{self.reference} {self.title}"
 
     def save(self, *args, **kwargs) -> None:
+        self.derive()
+        if not self.reference:
+            self.reference = next_reference(self.date)
+        super().save(*args, **kwargs)
+
+    def derive(self) -> None:
+        """The fields derived from others, as every write sets them (save() and the bulk
+        writer, incidents/bulkwrite.py): year and month from the date."""
         if self.date:
             self.year = self.date.year
             self.month = self.date.replace(day=1)
         else:
             self.year = self.month = None
-        if not self.reference:
-            self.reference = next_reference(self.date)
-        super().save(*args, **kwargs)
 
     @property
     def audit_label(self) -> str:

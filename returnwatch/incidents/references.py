@@ -1,5 +1,6 @@
 """Public references of incidents (`RW-2019-00042`): one allocator for every path that creates
-incidents (the model, the importer, `generate_incidents`).
+incidents (the model's save, and incidents/bulkwrite.py for the importer and
+`generate_incidents`).
 
 `RW-YYYY-NNNNN` for the first 99,999 of a year, then more digits (`RW-2025-100000`): the pattern
 below is the one every URL, import and data package checks. Numbers come from a counter row
@@ -46,8 +47,13 @@ def reserve(years: Iterable[int]) -> dict[int, int]:
     return before
 
 
+def year_of(date: dt.date | None) -> int:
+    """The year a new incident is numbered in: its date's, else this year."""
+    return (date or dt.date.today()).year
+
+
 def next_reference(date: dt.date | None) -> str:
-    year = (date or dt.date.today()).year
+    year = year_of(date)
     return format_reference(year, reserve([year])[year] + 1)
 
 

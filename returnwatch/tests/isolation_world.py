@@ -19,7 +19,7 @@ from PIL import Image
 from conftest import give_totp
 from returnwatch.accounts.models import Organization, User
 from returnwatch.api.models import ApiToken
-from returnwatch.exports.models import ImportBatch
+from returnwatch.imports.models import ImportBatch
 from returnwatch.incidents import files
 from returnwatch.incidents.models import (
     BulkChange,

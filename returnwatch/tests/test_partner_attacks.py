@@ -15,7 +15,7 @@ from django.urls import reverse
 from conftest import verified_login
 from returnwatch import access
 from returnwatch.accounts.models import User
-from returnwatch.exports.models import ImportBatch
+from returnwatch.imports.models import ImportBatch
 from returnwatch.incidents.models import Citation, Document, Incident
 from returnwatch.intake.models import Tip
 from returnwatch.tests import isolation_world
@@ -65,18 +65,24 @@ def test_api_will_not_cite_another_organizations_interview(world: dict[str, Any]
 
 
 def test_import_does_not_take_another_organizations_document_by_its_address(
-    world: dict[str, Any],
+    world: dict[str, Any], django_capture_on_commit_callbacks: Any
 ) -> None:
+    from huey.contrib.djhuey import HUEY
+
     a, lead = world["a"], world["lead"]
     client = signed_in(a.researcher)
     csv = f"Title,Date,City,Source\nNew case,2025-03-01,Reynosa,{lead['interview'].url}\n"
-    response = client.post(
-        "/staff/data/import/", {"file": SimpleUploadedFile("cases.csv", csv.encode())}
-    )
+    was, HUEY.immediate = HUEY.immediate, True  # the worker's job runs where it is queued
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/staff/data/import/", {"file": SimpleUploadedFile("cases.csv", csv.encode())}
+        )
     review = response["Location"]
     form = client.get(review).context["form"]
     data = {f.html_name: f.value() or "" for f in form}
-    done = client.post(review, {**data, "action": "apply"})
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(review, {**data, "action": "apply"})
+    HUEY.immediate = was
     assert done.status_code == 302, done.content.decode()[-2000:]
     created = Incident.objects.get(title="New case")
     cited = created.citations.get().document

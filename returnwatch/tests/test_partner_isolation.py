@@ -307,6 +307,7 @@ MATRIX: dict[str, list[Cell]] = {
     # A saved search is its author's alone: not listed, not deletable by anyone else.
     "staff:saved_searches": [Cell("GET", none, 200, 200)],
     "staff:saved_search_delete": [Cell("POST", pk("saved"), 404, 404)],
+    "staff:data_import_progress": [Cell("GET", pk("import"), 404, 404)],
 }
 
 # The API, with the partner researcher's token (a token never carries a second factor).

@@ -351,7 +351,7 @@ def test_the_digest_field_is_the_last_field_of_each_sealed_model() -> None:
 def test_bulk_import_and_generated_incidents_verify(media: Path, researcher: Any) -> None:
     """The importer's one-statement inserts, its audit chain and `generate_incidents` write
     rows and entries that verify, through the same digest and signing code."""
-    from returnwatch.exports import importer
+    from returnwatch.imports import importer
 
     def apply(rows_: list[str]) -> None:
         data = ("ID,Título,Resumen,Fecha,Ciudad,Fuente\n" + "\n".join(rows_) + "\n").encode()

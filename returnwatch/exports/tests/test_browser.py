@@ -1,14 +1,11 @@
 """In Chromium: the data page and the API documentation work with the site's strict
-Content-Security-Policy and make no request to another site; a researcher imports a file."""
+Content-Security-Policy and make no request to another site. (Imports: imports/tests.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import openpyxl
 import pytest
-
-from conftest import sign_in
 
 # Transactional (the live server reads what the test writes). Not serialized_rollback: its
 # reload of the whole database at setup clashes with content types other tests created;
@@ -74,37 +71,3 @@ def test_data_page_in_english_and_spanish(page, live_server):
     assert page.get_by_role("heading", name="Reglas de conteo").is_visible()
     assert outside == []
     assert not [p for p in problems if "Content Security Policy" in p], problems
-
-
-def test_researcher_imports_a_spreadsheet(page, live_server, researcher, tmp_path):
-    from returnwatch.incidents.models import Incident
-
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(["ID", "Título", "Fecha", "Ciudad", "Tipo de violencia"])
-    sheet.append(["x-1", "Secuestro en la central", "octubre 2019", "Reynosa", "Secuestro"])
-    sheet.append(["x-2", "Robo", "2019-11-02", "Atlantis", "robo"])
-    path = tmp_path / "cases.xlsx"
-    book.save(path)
-    sign_in(page, live_server, researcher.username)
-    page.goto(f"{live_server.url}/staff/data/import/")
-    page.set_input_files("input[type=file]", str(path))
-    page.click("form.import-form button[type=submit]")
-    page.wait_for_selector("text=1 bad")
-    assert page.locator("button[value=apply]").is_disabled()
-    assert "“Atlantis” is not a known city" in page.inner_text("table.import-errors")
-    # Fix the file (drop the bad row) and upload it again.
-    sheet.delete_rows(3)
-    book.save(path)
-    page.goto(f"{live_server.url}/staff/data/import/")
-    page.set_input_files("input[type=file]", str(path))
-    page.click("form.import-form button[type=submit]")
-    page.wait_for_selector("text=1 to create")
-    page.click("button[value=apply]")
-    page.wait_for_selector("text=Imported: 1 created as drafts")
-    incident = Incident.objects.get(external_id="x-1")
-    assert (incident.status, incident.date_precision, incident.city.code) == (
-        "draft",
-        "month",
-        "reynosa",
-    )

@@ -11,7 +11,7 @@ from django.test import Client
 
 from returnwatch.api.models import ApiToken
 from returnwatch.audit.models import Entry
-from returnwatch.exports import importer
+from returnwatch.imports import importer
 from returnwatch.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 
 from conftest import verified_login
-from returnwatch.exports import importer
+from returnwatch.imports import importer
 from returnwatch.incidents import references
 from returnwatch.incidents.models import Incident, ReferenceCounter
 

@@ -1,17 +1,16 @@
-"""Fast synthetic incidents for scale tests: 100,000 in well under two minutes."""
+"""Fast synthetic incidents for scale tests, written by the one bulk writer (incidents/bulkwrite.py)
+that the importer uses too; docs/benchmarks.md has the timings."""
 
 import time
-from collections import defaultdict
-from typing import Any, cast
+from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.db.models import ManyToManyField
 from django.utils import timezone
 
-from returnwatch.incidents import references, search
+from returnwatch.incidents import bulkwrite
 from returnwatch.incidents.demo import Vocab, fake_incidents
-from returnwatch.incidents.models import Incident, SearchEntry
+from returnwatch.incidents.models import Incident
 
 BATCH = 5000
 
@@ -34,9 +33,8 @@ class Command(BaseCommand):
         batch: list[tuple[Incident, Any]] = []
         done = 0
         for fake in fake_incidents(count, seed):
-            year = fake.date.year
             incident = Incident(
-                reference="",  # given out per batch by the one allocator (_save)
+                reference="",  # given out per batch by the one allocator (bulkwrite)
                 external_id=f"synthetic-{seed}-{done + len(batch)}",
                 is_demo=True,
                 title=fake.title,
@@ -44,8 +42,6 @@ class Command(BaseCommand):
                 narrative=fake.narrative,
                 status=fake.status if status == "mixed" else status,
                 date=fake.date,
-                year=year,
-                month=fake.date.replace(day=1),
                 date_precision=fake.date_precision,
                 date_reported=fake.date_reported,
                 city=vocab.city[fake.city],
@@ -77,41 +73,18 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _save(self, batch: list[tuple[Incident, Any]], vocab: Vocab) -> None:
-        numbers = references.reserve(i.date.year for i, _ in batch)  # type: ignore[union-attr]  # fakes are dated
-        for incident, _fake in batch:
-            numbers[incident.date.year] += 1  # type: ignore[union-attr]  # fakes are dated
-            incident.reference = references.format_reference(
-                incident.date.year,  # type: ignore[union-attr]  # fakes are dated
-                numbers[incident.date.year],  # type: ignore[union-attr]  # fakes are dated
-            )
-        Incident.objects.bulk_create([i for i, _ in batch])  # sets each pk (RETURNING)
-        links: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        entries: list[tuple[int, str, str]] = []
-        for incident, fake in batch:
-            terms: list[Any] = [incident.city, incident.place_type, incident.program]
-            for field, codes, table in (
-                ("violence_types", fake.types, vocab.type),
-                ("perpetrators", fake.perpetrators, vocab.perpetrator),
-                ("victim_groups", fake.groups, vocab.group),
-                ("nationalities", fake.nationalities, vocab.country),
-            ):
-                for code in codes:
-                    links[field].append((incident.pk, table[code].pk))
-                    terms.append(table[code])
-            entries.append((incident.pk, *search.compose(incident, terms)))
-        # Plain executemany: the ORM's per-object work would dominate at this volume.
-        with connection.cursor() as cursor:
-            for field, rows in links.items():
-                through = getattr(Incident, field).through
-                target = through._meta.get_field(
-                    cast(ManyToManyField, Incident._meta.get_field(field)).m2m_reverse_name()
-                ).column
-                cursor.executemany(
-                    f"INSERT INTO {through._meta.db_table} (incident_id, {target}) VALUES (%s, %s)",
-                    rows,
+        # The one bulk writer (incidents/bulkwrite.py), shared with the importer.
+        bulkwrite.write_batch(
+            [
+                bulkwrite.NewIncident(
+                    incident,
+                    multi={
+                        "violence_types": [vocab.type[c] for c in fake.types],
+                        "perpetrators": [vocab.perpetrator[c] for c in fake.perpetrators],
+                        "victim_groups": [vocab.group[c] for c in fake.groups],
+                        "nationalities": [vocab.country[c] for c in fake.nationalities],
+                    },
                 )
-            cursor.executemany(
-                f"INSERT INTO {SearchEntry._meta.db_table} (incident_id, public, everything) "
-                "VALUES (%s, %s, %s)",
-                entries,
-            )
+                for incident, fake in batch
+            ]
+        )

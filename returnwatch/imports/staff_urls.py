@@ -1,4 +1,4 @@
-"""Workspace pages for data under /staff/data/ (namespace `staff`, names prefixed data_)."""
+"""Workspace pages for imports under /staff/data/import/ (namespace `staff`, names data_import…)."""
 
 from django.urls import path
 
@@ -7,4 +7,5 @@ from . import staff_views as v
 urlpatterns = [
     path("import/", v.import_upload, name="data_import"),
     path("import/<int:pk>/", v.import_review, name="data_import_review"),
+    path("import/<int:pk>/progress.json", v.import_progress, name="data_import_progress"),
 ]

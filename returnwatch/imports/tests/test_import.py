@@ -12,11 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from returnwatch.audit.models import Entry
-from returnwatch.exports import importer
-from returnwatch.exports.models import ImportBatch, ImportMapping
+from returnwatch.exports.tests.helpers import body
+from returnwatch.imports import importer
+from returnwatch.imports.models import ImportBatch, ImportMapping
 from returnwatch.incidents.models import Citation, Document, Incident
-
-from .helpers import body
 
 pytestmark = pytest.mark.django_db
 
@@ -269,12 +268,18 @@ def test_command_dry_run_writes_nothing_and_apply_writes(tmp_path, researcher):
     assert Incident.objects.get(external_id="z-1").date == dt.date(2019, 1, 2)
 
 
-def test_staff_page_preview_then_apply_with_a_saved_mapping(client, researcher):
+def test_staff_page_preview_then_apply_with_a_saved_mapping(
+    client, researcher, django_capture_on_commit_callbacks
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    # The check and the import run on the worker (huey, immediate mode) once the request
+    # commits: what the worker found is on the import's page.
+    worker = lambda: django_capture_on_commit_callbacks(execute=True)  # noqa: E731
     client.force_login(researcher)
     upload = SimpleUploadedFile("cases.xlsx", messy())
-    response = client.post("/staff/data/import/", {"file": upload})
+    with worker():
+        response = client.post("/staff/data/import/", {"file": upload})
     batch = ImportBatch.objects.get()
     assert response.status_code == 302 and response["Location"].endswith(f"/import/{batch.pk}/")
     page = client.get(response["Location"]).content.decode()
@@ -291,14 +296,16 @@ def test_staff_page_preview_then_apply_with_a_saved_mapping(client, researcher):
     assert batch.state == "discarded" and not batch.file
     # The fixed file, with the saved mapping.
     mapping = ImportMapping.objects.get()
-    response = client.post(
-        "/staff/data/import/",
-        {"file": SimpleUploadedFile("cases.xlsx", messy(fixed=True)), "mapping": mapping.pk},
-    )
+    with worker():
+        response = client.post(
+            "/staff/data/import/",
+            {"file": SimpleUploadedFile("cases.xlsx", messy(fixed=True)), "mapping": mapping.pk},
+        )
     review = response["Location"]
     assert "6 to create" in client.get(review).content.decode()
     form["save_as"] = ""
-    done = client.post(review, {**form, "action": "apply"})
+    with worker():
+        done = client.post(review, {**form, "action": "apply"})
     assert done.status_code == 302
     assert Incident.objects.filter(status="draft").count() == 6
     batch = ImportBatch.objects.get(state="applied")

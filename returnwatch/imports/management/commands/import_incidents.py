@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from returnwatch.accounts.models import User
-from returnwatch.exports import importer
-from returnwatch.exports.models import ImportMapping
+from returnwatch.imports import importer
+from returnwatch.imports.models import ImportMapping
 
 
 class Command(BaseCommand):

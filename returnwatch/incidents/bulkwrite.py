@@ -1,0 +1,217 @@
+"""One fast writer of new incidents, shared by the importer (imports/importer/applying.py) and
+`manage.py generate_incidents`: what `Incident.save()` and its signals would write, for
+thousands of records at once.
+
+For each new incident it writes exactly what a `save()` followed by setting its vocabularies
+writes, and nothing else:
+
+- the fields `save()` derives (`Incident.derive`: year and month from the date) and a
+  reference from the one allocator (incidents/references.py), numbered per batch;
+- the row as `bulk_create` would write it (every concrete field prepared by the field itself:
+  `auto_now` times, the narrative encrypted at rest, the row digest of audit/rows.py computed
+  last), in one prepared statement per batch instead of per-value SQL;
+- the rows of its many-to-many tables (vocabularies, tags) and its citations;
+- its search entry, composed by `search.compose` from the terms already in memory, in the
+  order `search.texts` reads them, so the entry equals the one `search.index` would write.
+
+Counts and facets need nothing more: the database's data-version triggers see these inserts
+(incidents migration 0015). The audit entries are the caller's (an import records each
+creation; synthetic data records none). Call inside a transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import AutoField, BigAutoField, SmallAutoField
+
+from . import references, search
+from .models import Citation, Document, Incident, SearchEntry, Tag
+
+# The many-valued vocabularies, in the order search.texts reads them.
+MULTI = ("violence_types", "perpetrators", "victim_groups", "nationalities")
+SINGLE = ("city", "place_type", "program", "port_of_entry")
+BATCH = 5000
+
+
+@dataclass
+class NewIncident:
+    """An unsaved incident with its fields set (vocabulary foreign keys as objects), and what
+    hangs on it: many-valued vocabulary terms by field name, tags, cited documents."""
+
+    incident: Incident
+    multi: dict[str, list[Any]] = field(default_factory=dict)
+    tags: list[Tag] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+
+
+def create(
+    items: Sequence[NewIncident],
+    *,
+    batch_size: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> list[Incident]:
+    """Write these new incidents (and their links, citations and search entries) in batches;
+    each incident gets its pk and reference. `progress(n)` is told how many are written."""
+    done = 0
+    for start in range(0, len(items), batch_size):
+        batch = items[start : start + batch_size]
+        write_batch(batch)
+        done += len(batch)
+        if progress is not None:
+            progress(done)
+    return [item.incident for item in items]
+
+
+def write_batch(batch: Sequence[NewIncident]) -> None:
+    if not batch:
+        return
+    incidents = [item.incident for item in batch]
+    for incident in incidents:
+        incident.derive()
+    _allocate([i for i in incidents if not i.reference])
+    insert(incidents)
+    ids = _ids_by_reference([i.reference for i in incidents])
+    for incident in incidents:
+        incident.pk = ids[incident.reference]
+        incident._state.adding = False
+        incident._state.db = connection.alias
+    links: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    citations: list[Citation] = []
+    entries: list[tuple[int, str, str]] = []
+    for item in batch:
+        pk = item.incident.pk
+        terms: list[Any] = [t for t in (getattr(item.incident, n) for n in SINGLE) if t]
+        for name in MULTI:
+            chosen = _ordered(item.multi.get(name, ()))
+            links[name] += [(pk, term.pk) for term in chosen]
+            terms += chosen
+        links["tags"] += [(pk, tag.pk) for tag in _unique(item.tags)]
+        citations += [Citation(incident=item.incident, document=d) for d in _unique(item.documents)]
+        entries.append((pk, *search.compose(item.incident, terms)))
+    for name, pairs in links.items():
+        link(name, pairs)
+    insert(citations)
+    _insert_rows(SearchEntry, ["incident", "public", "everything"], entries)
+
+
+def _allocate(incidents: list[Incident]) -> None:
+    """References from the one allocator: a block of numbers per year for the whole batch."""
+    if not incidents:
+        return
+    years = [references.year_of(i.date) for i in incidents]
+    numbers = references.reserve(years)
+    for incident, year in zip(incidents, years, strict=True):
+        numbers[year] += 1
+        incident.reference = references.format_reference(year, numbers[year])
+
+
+def _ids_by_reference(refs: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(refs), 900):
+        chunk = refs[start : start + 900]
+        found.update(Incident.objects.filter(reference__in=chunk).values_list("reference", "pk"))
+    return found
+
+
+def _ordered(terms: Iterable[Any]) -> list[Any]:
+    """Each term once, in the vocabularies' own order (Term.Meta.ordering), as a related
+    manager's `.all()` returns them to `search.texts`."""
+    return sorted(_unique(terms), key=lambda t: (t.position, t.code))
+
+
+def _unique(objects: Iterable[Any]) -> list[Any]:
+    seen: dict[Any, Any] = {}
+    for obj in objects:
+        seen.setdefault(obj.pk, obj)
+    return list(seen.values())
+
+
+def link(name: str, pairs: list[tuple[int, int]]) -> None:
+    """Rows of one many-to-many table of Incident (incident id, other id), in one statement."""
+    if not pairs:
+        return
+    through = getattr(Incident, name).through
+    other: Any = Incident._meta.get_field(name).related_model
+    _insert_rows(through, ["incident", str(other._meta.model_name)], pairs)
+
+
+def insert(objects: list[Any]) -> None:
+    """Insert new model instances whose ids are not needed back, in one prepared statement:
+    what `bulk_create` writes (every concrete field, prepared by the field itself, `auto_now`
+    and the row digest included) without its per-value SQL compilation."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = _fields(model)
+    plain = [_plain_type(f) for f in fields]
+    prep = connection
+    rows = []
+    for o in objects:
+        row = []
+        for f, kind in zip(fields, plain, strict=True):
+            if kind is None:
+                row.append(f.get_db_prep_save(f.pre_save(o, True), prep))
+                continue
+            # A plain value of a plain field is written as it is: what get_db_prep_save
+            # would return for it (and pre_save is only reading the attribute).
+            value = getattr(o, f.attname)
+            if value is not None and type(value) is not kind:
+                value = f.get_db_prep_save(value, prep)
+            row.append(value)
+        rows.append(row)
+    _execute(model, [f.column for f in fields], rows)
+
+
+def _fields(model: type[models.Model]) -> list[Any]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not isinstance(f, AutoField | BigAutoField | SmallAutoField)
+    ]
+
+
+# Field classes (exactly these, not subclasses such as the encrypted text field or the row
+# digest) whose database value is the Python value itself when it has this type.
+_PLAIN: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.SlugField: str,
+    models.BooleanField: bool,
+    models.IntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.PositiveBigIntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+}
+
+
+def _plain_type(f: Any) -> type | None:
+    if f.is_relation:
+        target = f.target_field
+        return int if isinstance(target, AutoField | BigAutoField | SmallAutoField) else None
+    if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+        return None
+    return _PLAIN.get(type(f))
+
+
+def _insert_rows(model: type[models.Model], names: list[str], rows: list[Any]) -> None:
+    if rows:
+        fields: list[Any] = [model._meta.get_field(n) for n in names]
+        _execute(model, [str(f.column) for f in fields], rows)
+
+
+def _execute(model: type[models.Model], cols: list[str], rows: list[Any]) -> None:
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in cols)}) "
+        f"VALUES ({', '.join(['%s'] * len(cols))})"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
