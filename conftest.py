@@ -66,6 +66,9 @@ def pytest_collection_modifyitems(items: list[Any]) -> None:
             )
 
 
+_MIGRATED_DATA: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def _migrated_data(django_db_setup: Any, django_db_blocker: Any) -> str:
     """The rows the data migrations loaded (vocabularies, offices…), as Django serializes them."""
@@ -75,7 +78,30 @@ def _migrated_data(django_db_setup: Any, django_db_blocker: Any) -> str:
         rows = json.loads(connection.creation.serialize_db_to_string())
     # Content types and permissions are recreated by the flush itself (post_migrate).
     skip = {"contenttypes.contenttype", "auth.permission"}
-    return json.dumps([r for r in rows if r["model"] not in skip])
+    _MIGRATED_DATA[:] = [json.dumps([r for r in rows if r["model"] not in skip])]
+    return _MIGRATED_DATA[0]
+
+
+def _transactional(item: Any) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return "live_server" in getattr(item, "fixturenames", ()) or bool(
+        marker is not None and marker.kwargs.get("transaction")
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: Any, nextitem: Any) -> Any:
+    """A transactional test ends with the tables emptied. Alone, pytest-django runs those
+    tests last; with several processes (pytest-xdist) a file's ordinary tests can follow one in
+    the same process, so the migrations' rows are put back before such a test."""
+    result = yield
+    if _MIGRATED_DATA and _transactional(item) and nextitem and not _transactional(nextitem):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            connection.creation.deserialize_db_from_string(_MIGRATED_DATA[0])
+    return result
 
 
 @pytest.fixture(autouse=True)
