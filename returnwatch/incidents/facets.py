@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import bisect
+import datetime as dt
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from pyroaring import BitMap
@@ -413,6 +414,14 @@ class Results:
     def ids(self) -> list[int]:
         return [self._at(j) for j in range(len(self.found))]
 
+    def rank(self, key: tuple[int, int, int], *, inclusive: bool) -> int:
+        """How many matches come before `key` in newest-first order (or at it, `inclusive`)."""
+        b = self.idx.base
+        cut = bisect.bisect_right if inclusive else bisect.bisect_left
+        at = cut(range(len(b.order)), key, key=b.key)
+        before = self.found.positions.rank(at - 1) if at > 0 else 0
+        return before + cut([e.key for e in self.found.extra], key)
+
 
 def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, Found | QuerySet[Incident]]:
     """The fast path of a public search: (sliceable results in the search's order, the match
@@ -429,6 +438,22 @@ def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, Found | Quer
         ids = [idx.base.order[p] for p in found.positions] + [e.pk for e in found.extra]
         return search.order(base.filter(pk__in=filters.id_list(ids))), found
     return Results(base, idx, found, newest=search.sort != "date"), found
+
+
+def narrowed(search: Search, base: QuerySet[Incident]) -> QuerySet[Incident]:
+    """`base` narrowed to `search`'s matches, for another order (the feed's): the index's
+    match set as one id list when it is short, else the search's own SQL (a long list costs
+    more than the search again, docs/benchmarks.md)."""
+    if not search.is_filtered:
+        return base
+    idx = index()
+    if idx is None:
+        return search.apply(base)
+    found = match(search, idx)
+    if len(found) > filters.PIN_LIMIT:
+        return search.apply(base)
+    ids = [idx.base.order[p] for p in found.positions] + [e.pk for e in found.extra]
+    return base.filter(pk__in=filters.id_list(ids))
 
 
 def _sql_counts(matching: QuerySet[Incident]) -> dict[str, dict[Any, int]]:
@@ -546,3 +571,104 @@ def counts_for_page(search: Search, found: Any = None) -> list[FacetResult]:
         results = counts(search, found)
         cache.set(key, results, 3600)
     return with_links(search, results)
+
+
+# ---------------------------------------------------------------------------- keyset pages
+#
+# The API list walks a search's matches newest first with a cursor: the (date, id) of the
+# last (or first) record shown. A cursor stays valid while records are added or changed; a
+# page is found by rank in the match set (the index), or by a range over the (date, id)
+# index of the table while the facet index is being built.
+
+
+@dataclass(frozen=True)
+class Cursor:
+    day: int  # date ordinal, 0 when undated
+    pk: int
+    after: bool  # the page after this record, else the one before it
+
+
+@dataclass
+class KeysetPage:
+    ids: list[int]
+    keys: list[tuple[int, int]]  # (day, pk) of each id
+    count: int
+    has_next: bool
+    has_previous: bool
+    found: Any  # the match set, for `counts`
+
+
+def _ordinal(date: Any) -> int:
+    return date.toordinal() if date else 0
+
+
+def keyset_page(
+    search: Search, base: QuerySet[Incident], cursor: Cursor | None, size: int
+) -> KeysetPage:
+    """A page of `search`'s public matches, newest first (date, then id), from `cursor`."""
+    idx = index()
+    if idx is None:
+        return _sql_keyset_page(search, base, cursor, size)
+    found = match(search, idx)
+    ordered = Results(base, idx, found, newest=True)
+    n = len(found)
+    if cursor is None:
+        start, stop = 0, min(size, n)
+    elif cursor.after:
+        start = ordered.rank(_key(cursor.day, cursor.pk, idx.base.nulls_first), inclusive=True)
+        stop = min(start + size, n)
+    else:
+        stop = ordered.rank(_key(cursor.day, cursor.pk, idx.base.nulls_first), inclusive=False)
+        start = max(0, stop - size)
+    ids = [ordered._at(j) for j in range(start, stop)]
+    days = dict(Incident.objects.filter(pk__in=ids).values_list("pk", "date"))
+    return KeysetPage(
+        ids, [(_ordinal(days.get(pk)), pk) for pk in ids], n, stop < n, start > 0, found
+    )
+
+
+def _after(cursor: Cursor) -> Q:
+    """Records after the cursor's in newest-first order (the database's NULL order)."""
+    day, pk = cursor.day, cursor.pk
+    nulls_first = connection.vendor == "postgresql"
+    if day:
+        date = dt.date.fromordinal(day)
+        q = Q(date__lt=date) | Q(date=date, id__lt=pk)
+        return q if nulls_first else q | Q(date__isnull=True)
+    q = Q(date__isnull=True, id__lt=pk)
+    return q | Q(date__isnull=False) if nulls_first else q
+
+
+def _before(cursor: Cursor) -> Q:
+    day, pk = cursor.day, cursor.pk
+    nulls_first = connection.vendor == "postgresql"
+    if day:
+        date = dt.date.fromordinal(day)
+        q = Q(date__gt=date) | Q(date=date, id__gt=pk)
+        return q | Q(date__isnull=True) if nulls_first else q
+    q = Q(date__isnull=True, id__gt=pk)
+    return q if nulls_first else q | Q(date__isnull=False)
+
+
+def _sql_keyset_page(
+    search: Search, base: QuerySet[Incident], cursor: Cursor | None, size: int
+) -> KeysetPage:
+    matching = search.apply(base) if search.is_filtered else base
+    rows = matching.order_by().values_list("pk", "date")
+    if cursor is None or cursor.after:
+        part = rows if cursor is None else rows.filter(_after(cursor))
+        got = list(part.order_by("-date", "-id")[: size + 1])
+        more, got = len(got) > size, got[:size]
+        has_next, has_previous = more, cursor is not None
+    else:
+        got = list(rows.filter(_before(cursor)).order_by("date", "id")[: size + 1])
+        more, got = len(got) > size, got[:size][::-1]
+        has_next, has_previous = True, more
+    return KeysetPage(
+        [pk for pk, _d in got],
+        [(_ordinal(d), pk) for pk, d in got],
+        matching.count(),
+        has_next,
+        has_previous,
+        matching,
+    )

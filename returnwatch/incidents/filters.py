@@ -283,8 +283,10 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
                     % {"value": printable(code[:40]), "param": facet.param}
                 )
     for raw in params.getlist("year"):
-        if raw.strip().isdecimal() and 1900 <= int(raw) <= 2100:
-            s.years.append(int(raw))
+        # isascii: "٢٠٢٠" is decimal too; int() strips less than str.strip ("\x1f0").
+        year = raw.strip()
+        if year.isascii() and year.isdecimal() and 1900 <= int(year) <= 2100:
+            s.years.append(int(year))
         elif raw.strip():
             s.notices.append(
                 _("“%(value)s” is not a year and was ignored.") % {"value": printable(raw[:20])}
