@@ -153,7 +153,7 @@ def get(port: int, path: str) -> str:
     deadline = time.monotonic() + 20
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
                 assert r.status == 200
                 return r.read().decode()
         except (ConnectionError, urllib.error.URLError):
