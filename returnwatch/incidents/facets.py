@@ -672,3 +672,27 @@ def _sql_keyset_page(
         has_previous,
         matching,
     )
+
+
+def counts_by(
+    search: Search, param: str, keys: list[Any], other: str
+) -> dict[Any, dict[Any, int]] | None:
+    """For each value of `param` in `keys` (e.g. years), the counts per value of `other`
+    (e.g. city ids) among `search`'s matches holding it: intersections of the index's bitmaps
+    (the map's strip of one map per year). None while the index is being built."""
+    idx = index()
+    if idx is None:
+        return None
+    found = match(search, idx)
+    outer = idx.base.values[param]
+    inner = idx.base.values[other]
+    out: dict[Any, dict[Any, int]] = {}
+    for key in keys:
+        within = outer.get(key, BitMap()) & found.positions
+        row = {v: n for v, ids in inner.items() if (n := ids.intersection_cardinality(within))}
+        for e in found.extra:
+            if key in e.values[param]:
+                for v in e.values[other]:
+                    row[v] = row.get(v, 0) + 1
+        out[key] = row
+    return out
