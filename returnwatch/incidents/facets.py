@@ -160,11 +160,11 @@ def _build() -> Base:
         for value, pk in pairs_:
             if pk < size and (position := where[pk]) >= 0:
                 bucket.setdefault(value, []).append(position)
-    values = {
+    bitmaps = {
         param: {value: BitMap(positions) for value, positions in bucket.items()}
         for param, bucket in groups.items()
     }
-    return Base(seq, order, days, where, BitMap(range(len(order))), values, nulls_first)
+    return Base(seq, order, days, where, BitMap(range(len(order))), bitmaps, nulls_first)
 
 
 def _log_end() -> int:
