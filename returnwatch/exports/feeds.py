@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 
 from returnwatch import public
-from returnwatch.incidents import filters
+from returnwatch.incidents import facets, filters
 from returnwatch.incidents.filters import Search
 from returnwatch.public import PublicIncident
 
@@ -72,7 +72,9 @@ class IncidentFeed(Feed):
         return f"Data licence: {formats.license_info()['name']}"
 
     def items(self, search: Search) -> list[PublicIncident]:
-        qs = search.apply(public.incidents()).order_by("-published_at", "-id")[:FEED_SIZE]
+        # The search page's match set (the facet index) when filtered; newest published first.
+        qs = facets.narrowed(search, public.incidents()).order_by("-published_at", "-id")
+        qs = qs[:FEED_SIZE]
         retracted = public.retractions().order_by("-retracted_at", "-id")[:FEED_SIZE]
         entries = public.project(list(qs)) + [public.project_retracted(r) for r in retracted]
         # Newest change first; a record without a publication date (imported) goes last.

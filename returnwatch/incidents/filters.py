@@ -27,10 +27,12 @@ from django.utils.translation import gettext_lazy
 
 from . import search
 from .models import (
+    AccountabilityStatus,
     Citation,
     City,
     Country,
     Incident,
+    LatestAccountability,
     Perpetrator,
     PlaceType,
     Program,
@@ -44,8 +46,14 @@ class Facet:
     param: str
     label: Any  # lazily translated
     model: type[Model]
-    field: str  # Incident field name
+    field: str  # Incident field name (for a link table of its own, the lookup path)
     many: bool
+    link: type[Model] | None = None  # a link table that is not a many-to-many field's
+
+    @property
+    def through(self) -> Any:
+        """The link table of a many-valued facet: incident_id, <model name>_id."""
+        return self.link or getattr(Incident, self.field).through
 
 
 FACETS: tuple[Facet, ...] = (
@@ -56,6 +64,15 @@ FACETS: tuple[Facet, ...] = (
     Facet("nationality", gettext_lazy("Nationality"), Country, "nationalities", True),
     Facet("program", gettext_lazy("Program"), Program, "program", False),
     Facet("place", gettext_lazy("Place type"), PlaceType, "place_type", False),
+    # The latest public step of each incident (public/accountability.py), from a view.
+    Facet(
+        "accountability",
+        gettext_lazy("Accountability"),
+        AccountabilityStatus,
+        "latest_accountability__accountabilitystatus",
+        True,
+        LatestAccountability,
+    ),
 )
 SORTS = ("date", "-date", "relevance")
 # The order of parameters in every address the site builds: one address per search, whatever
@@ -111,7 +128,7 @@ class Search:
                 continue
             ids = [t.pk for t in terms]
             if facet.many:
-                through = getattr(Incident, facet.field).through
+                through = facet.through
                 column = f"{facet.model._meta.model_name}_id"
                 qs = qs.filter(
                     pk__in=through.objects.filter(**{f"{column}__in": ids}).values("incident_id")
@@ -266,8 +283,10 @@ def parse(params: QueryDict, *, default_sort: str | None = None) -> Search:
                     % {"value": printable(code[:40]), "param": facet.param}
                 )
     for raw in params.getlist("year"):
-        if raw.strip().isdecimal() and 1900 <= int(raw) <= 2100:
-            s.years.append(int(raw))
+        # isascii: "٢٠٢٠" is decimal too; int() strips less than str.strip ("\x1f0").
+        year = raw.strip()
+        if year.isascii() and year.isdecimal() and 1900 <= int(year) <= 2100:
+            s.years.append(int(year))
         elif raw.strip():
             s.notices.append(
                 _("“%(value)s” is not a year and was ignored.") % {"value": printable(raw[:20])}

@@ -563,3 +563,57 @@ class AccountabilityStep(models.Model):
 
     def __str__(self) -> str:
         return f"accountability step #{self.pk}"
+
+
+# Short office names for the public facet ("CRCL: complaint filed").
+OFFICE_SHORT = {
+    "crcl": _("CRCL"),
+    "oig": _("OIG"),
+    "other": _("another office"),
+    "court": _("a court"),
+}
+
+
+class AccountabilityStatus(models.Model):
+    """Where an incident's accountability stands: the office and kind of its latest step, a
+    value of the public facet `accountability` (rows made by migration 0017, one per pair).
+    No reference number: public/accountability.py says what is public."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    office = models.CharField(max_length=10, choices=AccountabilityStep.Office.choices)
+    kind = models.CharField(max_length=20, choices=AccountabilityStep.Kind.choices)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("accountability status")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return _("%(office)s: %(step)s") % {
+            "office": OFFICE_SHORT.get(self.office, self.office),
+            "step": self.get_kind_display(),
+        }
+
+
+class LatestAccountability(models.Model):
+    """The latest step of each incident that has one, as its status (a database view,
+    migration 0017): the link table of the `accountability` facet, read only."""
+
+    id = models.BigIntegerField(primary_key=True)  # the step's id
+    incident = models.ForeignKey(
+        Incident, on_delete=models.DO_NOTHING, related_name="latest_accountability"
+    )
+    accountabilitystatus = models.ForeignKey(
+        AccountabilityStatus, on_delete=models.DO_NOTHING, related_name="+"
+    )
+
+    class Meta:
+        managed = False
+        db_table = "incidents_latestaccountability"
+
+    def __str__(self) -> str:
+        return f"latest accountability step #{self.pk}"

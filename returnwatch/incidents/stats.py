@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
@@ -176,7 +175,6 @@ class Figures:
 # Figures computed for a language, and the version they are being recomputed for.
 _LATEST = "stats:latest:{lang}"
 _COMPUTING = "stats:computing:{lang}:{version}"
-_threads: list[threading.Thread] = []
 
 
 def _store(lang: str, version: str) -> Figures:
@@ -186,48 +184,64 @@ def _store(lang: str, version: str) -> Figures:
     return figures
 
 
-def _recompute(lang: str, version: str) -> None:
-    try:
-        _store(lang, version)
-    finally:
-        connection.close()  # this thread's own connection
+def refresh(lang: str) -> Figures:
+    """Compute and store the figures of `lang` for the data as it is now (the task queue's
+    task, incidents/tasks.py). The version is read before the rows: figures are never
+    labelled newer than their data, and a change during the computation is seen as one."""
+    version = data_version()
+    latest: Figures | None = cache.get(_LATEST.format(lang=lang))
+    if latest is not None and latest.version == version:
+        return latest  # another worker was quicker
+    return _store(lang, version)
 
 
 def can_defer() -> bool:
-    """Whether work may go to another thread: not inside a transaction (a test's, or an
-    atomic block), whose uncommitted rows another connection could not see."""
+    """Whether work may go to the task queue: not inside a transaction (a test's, or an
+    atomic block), whose uncommitted rows the worker could not see."""
     return not connection.in_atomic_block
+
+
+def _enqueue(lang: str) -> None:
+    from .tasks import recompute_statistics
+
+    recompute_statistics(lang)
 
 
 def figures(*, wait: bool = False) -> Figures:
     """Statistics for the current language, never older than the data without saying so.
 
-    When the data changed since the last figures, they are recomputed in the background
-    (once across every app server: the claim is an atomic `cache.add`) and the last complete
-    figures are served meanwhile, marked as not current with the time they were computed.
-    Only the very first request, with no figures at all, waits for the computation.
+    When the data changed since the last figures, a task on the queue (returnwatch/taskqueue.py,
+    once across every app server: the claim is an atomic `cache.add`) computes them, and the
+    last complete figures are served meanwhile, marked as not current with the time they were
+    computed. Only the very first request, with no figures at all, waits for the computation.
     """
     lang = translation.get_language() or "en"
     version = data_version()
     latest: Figures | None = cache.get(_LATEST.format(lang=lang))
     if latest is not None and latest.version == version:
         return latest
-    if latest is None or wait:
+    if latest is None or wait or not can_defer():
         return _store(lang, version)
-    # The claim expires so that another server retries if this one dies mid-way.
+    # The claim expires so that the task is queued again if a worker lost it.
     if cache.add(_COMPUTING.format(lang=lang, version=version), 1, 300):
-        if not can_defer():
-            return _store(lang, version)
-        thread = threading.Thread(target=_recompute, args=(lang, version), daemon=True)
-        _threads.append(thread)
-        thread.start()
+        _enqueue(lang)
     return replace(latest, current=False)
 
 
 def wait_for_background() -> None:
-    """Let background recomputations of this process finish (tests, the benchmark)."""
-    while _threads:
-        _threads.pop().join()
+    """Run the statistics tasks waiting on the queue, here (tests, the benchmark)."""
+    from huey.contrib.djhuey import HUEY
+
+    from .tasks import recompute_statistics
+
+    kept = []
+    while (task := HUEY.dequeue()) is not None:
+        if task.name == recompute_statistics.task_class.__name__:
+            HUEY.execute(task)
+        else:
+            kept.append(task)
+    for task in kept:
+        HUEY.enqueue(task)
 
 
 def cached() -> Statistics:

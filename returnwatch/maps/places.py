@@ -202,16 +202,24 @@ def compute(search: filters.Search) -> MapData:
     if found is not None:
         return dataclasses.replace(found, search=search)
     matching = _matching(search)
-    results = facets.counts_for_page(search, matching)
+    # None: the facet index's match set (SQL over the same search while it is being built).
+    results = facets.counts_for_page(search, None)
     places = _places(search, _facet(results, "city"), min_count)
     # The strip: one small map per year of the search without its own year filter; the
     # years and their totals are that search's year facet.
     unyeared = dataclasses.replace(search, years=[])
     years_base = _matching(unyeared) if search.years else matching
-    unyeared_results = facets.counts_for_page(unyeared, years_base) if search.years else results
+    unyeared_results = facets.counts_for_page(unyeared, None) if search.years else results
     per_year = sorted((int(y), n) for y, n in _facet(unyeared_results, "year").items())
     per_year = per_year[-MAX_YEARS:]
-    by_year = _cities_by_year(years_base, [y for y, _ in per_year])
+    wanted = [y for y, _ in per_year]
+    # From the facet index's bitmaps when it is there (no SQL after a change), else grouped SQL.
+    fast = facets.counts_by(unyeared, "year", wanted, "city")
+    if fast is not None:
+        codes = dict(City.objects.values_list("pk", "code"))
+        by_year = {y: {codes[c]: n for c, n in row.items()} for y, row in fast.items()}
+    else:
+        by_year = _cities_by_year(years_base, wanted)
     years = []
     for y, n in per_year:
         one = dataclasses.replace(search, years=[y])

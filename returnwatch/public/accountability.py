@@ -56,7 +56,21 @@ class Summary:
 
 def summary() -> Summary:
     """Complaints filed, answered, and the median days from filing to the first answer, over
-    published incidents. A complaint is a filing with one office for one incident."""
+    published incidents. A complaint is a filing with one office for one incident. Cached
+    until the data changes (steps bump the data version too, migration 0017)."""
+    from django.core.cache import cache
+
+    from returnwatch.incidents.stats import data_version
+
+    key = f"accountability:summary:{data_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = _summary()
+        cache.set(key, found, 3600)
+    return found
+
+
+def _summary() -> Summary:
     rows = AccountabilityStep.objects.filter(incident__in=incident_ids()).values_list(
         "incident_id", "office", "kind", "date"
     )

@@ -105,6 +105,9 @@ ENTRY_POINTS = [
     "/es/stats/",
     "/incidents/?q=LEAKMARK",
     "/incidents/?q=leakmarknarrative",
+    "/incidents/?accountability=crcl-filed",
+    "/es/incidents/?accountability=crcl-filed",
+    "/api/v1/incidents/?accountability=crcl-filed&facets=1",
     "/resources/",
     "/es/resources/",
     "/data/",
@@ -186,5 +189,6 @@ def test_crawl_reaches_facets_stats_tables_and_the_case(client, restricted_world
     pages = crawl(client, ENTRY_POINTS)
     urls = set(pages)
     assert any("type=kidnapping" in u for u in urls)
+    assert any("accountability=crcl-filed" in u for u in urls)  # the facet's own links
     assert any(u.startswith("/stats/") and u.endswith(".csv") for u in urls)
     assert f"/incidents/{restricted_world.reference}/" in urls

@@ -100,13 +100,16 @@ def shared_env() -> Iterator[dict[str, str]]:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}",
         "REDIS_URL": REDIS_URL,
         "CACHE_KEY_PREFIX": prefix,
+        # One task queue for both servers (statistics are recomputed by its worker).
+        "HUEY_REDIS_URL": REDIS_URL,
+        "HUEY_NAME": prefix,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.pop("CACHE_LOCATION", None)
     try:
         yield env
     finally:
-        for key in r.scan_iter(match=f"{prefix}:*"):
+        for key in [*r.scan_iter(match=f"{prefix}:*"), *r.scan_iter(match=f"*{prefix}*")]:
             r.delete(key)
         with psycopg.connect(**params) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -150,7 +153,7 @@ def get(port: int, path: str) -> str:
     deadline = time.monotonic() + 20
     while True:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=60) as r:
                 assert r.status == 200
                 return r.read().decode()
         except (ConnectionError, urllib.error.URLError):
@@ -194,9 +197,19 @@ def test_a_change_through_one_server_is_seen_at_once_through_the_other(
     a_port, b_port = free_port(), free_port()
     a = start_gunicorn(shared_env, a_port, tmp_path / "a.log")
     b = start_gunicorn(shared_env, b_port, tmp_path / "b.log")
+    worker = None
     try:
         # While they boot: tables, vocabularies and 40 published incidents (one process).
         manage(shared_env, "shell", "-c", SETUP)
+        # The task queue's worker (manage.py run_huey), shared by both servers through Redis.
+        with (tmp_path / "worker.log").open("wb") as log:
+            worker = subprocess.Popen(
+                [str(BIN / "python"), "manage.py", "run_huey"],
+                cwd=ROOT,
+                env=shared_env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         # Both servers answer and fill the shared cache (facet counts, statistics).
         before = {}
         for port in (a_port, b_port):
@@ -217,8 +230,8 @@ def test_a_change_through_one_server_is_seen_at_once_through_the_other(
             page = get(port, "/incidents/")
             assert total_cases(page) == cases + 1
             assert city_count(page, "tijuana") == tijuana + 1
-            # Statistics: recomputed in the background after a change (the last figures are
-            # served meanwhile, saying from when), so they follow within moments.
+            # Statistics: recomputed by the task queue's worker after a change (the last
+            # figures are served meanwhile, saying from when), so they follow within moments.
             now = eventually(
                 lambda port=port: statistics(port),
                 lambda s: s["incidents"] == stats["incidents"] + 1,
@@ -237,7 +250,8 @@ def test_a_change_through_one_server_is_seen_at_once_through_the_other(
                 lambda s: s["incidents"] == stats["incidents"] + 1,
             )
     finally:
-        for proc in (a, b):
+        procs = [p for p in (a, b, worker) if p is not None]
+        for proc in procs:
             proc.terminate()
-        for proc in (a, b):
+        for proc in procs:
             proc.wait(timeout=20)

@@ -6,13 +6,14 @@ assignees, organizations); then every public data surface is fetched and searche
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
 import pytest
 from django.core.cache import cache
 
-from returnwatch.incidents.models import Person, Tag
+from returnwatch.incidents.models import AccountabilityStep, Person, Tag
 
 from .helpers import add_source, body
 
@@ -32,6 +33,7 @@ MARKERS = {
     "external": "LEAKEXTERNALID2207",
     "assignee": "leakassignee3391",
     "organization": "LEAKORG4478",
+    "office_reference": "LEAKCRCLREF5512",
 }
 
 
@@ -50,6 +52,15 @@ def planted(make_incident, make_user):
     )
     Person.objects.create(incident=public, name=MARKERS["person"], a_number=MARKERS["a_number"])
     public.tags.add(Tag.objects.create(name=MARKERS["tag"]))
+    # A complaint with the office's reference number (restricted): the public facet
+    # `accountability` shows the step, never the number.
+    AccountabilityStep.objects.create(
+        incident=public,
+        date=public.date or dt.date(2020, 1, 1),
+        kind="filed",
+        office="crcl",
+        reference_number=MARKERS["office_reference"],
+    )
     add_source(public, kind="interview", title=MARKERS["interview"])
     add_source(public, kind="tip", title=MARKERS["tip"])
     add_source(public, title="Newspaper report")
@@ -77,6 +88,10 @@ def _surfaces(client, reference):
     yield "/feeds/incidents.atom?city=reynosa", None
     yield "/api/v1/", None
     yield "/api/v1/incidents/?city=reynosa&facets=1", None
+    yield "/api/v1/incidents/?accountability=crcl-filed&facets=1", None
+    yield "/incidents/?accountability=crcl-filed", None
+    yield "/feeds/incidents.atom?accountability=crcl-filed", None
+    yield "/exports/incidents.csv?accountability=crcl-filed", None
     yield "/api/v1/incidents/?q=leaknarrative7731", None
     yield f"/api/v1/incidents/{reference}/", None
     yield "/api/v1/statistics/", None
@@ -108,7 +123,12 @@ def test_no_restricted_marker_reaches_any_export_feed_or_api(client, planted):
         for name, marker in MARKERS.items():
             assert marker.lower() not in text, f"{name} leaked through {url}"
         checked += 1
-    assert checked >= 24
+    assert checked >= 28
+    # The facet is there, with the step and without the number.
+    found = client.get("/api/v1/incidents/?accountability=crcl-filed&facets=1").json()
+    assert found["count"] == 1
+    facet = next(f for f in found["facets"] if f["param"] == "accountability")
+    assert [(v["code"], v["count"]) for v in facet["values"]] == [("crcl-filed", 1)]
     # The public record itself is there (the test would pass on empty answers otherwise).
     assert planted.reference in _text(body(client.get("/exports/incidents.csv")), None)
     # Non-public references never appear either.

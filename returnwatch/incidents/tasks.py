@@ -1,0 +1,11 @@
+"""Background tasks of the incidents app (huey; returnwatch/taskqueue.py)."""
+
+from huey.contrib.djhuey import db_task
+
+from . import stats
+
+
+@db_task(retries=1, retry_delay=5)
+def recompute_statistics(lang: str) -> None:
+    """The public statistics of one language, for the data as it is when the task runs."""
+    stats.refresh(lang)
