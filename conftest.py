@@ -228,6 +228,21 @@ def make_incident(db: Any) -> Any:
     return make
 
 
+@pytest.fixture
+def worker() -> Iterator[None]:
+    """A huey consumer on an in-memory queue, as `manage.py run_huey` runs one (for tests
+    that watch a page while the background work happens)."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.immediate = True  # in-memory storage…
+    HUEY._immediate = False  # …but tasks wait in the queue for the consumer
+    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
+    consumer.start()
+    yield
+    consumer.stop(graceful=True)
+    HUEY.immediate = True
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from conftest import sign_in
 from returnwatch.evidence.models import Capture, CaptureStatus
@@ -35,18 +34,6 @@ def site(tmp_path: Path) -> Iterator[Site]:
     s = Site(tmp_path)
     yield s
     s.close()
-
-
-@pytest.fixture
-def worker() -> Iterator[None]:
-    """A huey consumer on an in-memory queue, as `manage.py run_huey` runs one."""
-    HUEY.immediate = True  # in-memory storage…
-    HUEY._immediate = False  # …but tasks wait in the queue for the consumer
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
-    consumer.start()
-    yield
-    consumer.stop(graceful=True)
-    HUEY.immediate = True
 
 
 def shot(page: Any, name: str) -> None:

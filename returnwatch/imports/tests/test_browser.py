@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from conftest import sign_in
 
@@ -33,18 +31,6 @@ def _vocabularies(_django_db_marker: None) -> None:
 
     if not City.objects.exists():
         load(apps)
-
-
-@pytest.fixture
-def worker() -> Iterator[None]:
-    """A huey consumer on an in-memory queue, as `manage.py run_huey` runs one."""
-    HUEY.immediate = True  # in-memory storage…
-    HUEY._immediate = False  # …but tasks wait in the queue for the consumer
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
-    consumer.start()
-    yield
-    consumer.stop(graceful=True)
-    HUEY.immediate = True
 
 
 def shot(page: Any, name: str) -> None:
