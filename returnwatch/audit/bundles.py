@@ -26,6 +26,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from returnwatch import access, taskqueue
 from returnwatch.incidents.models import Incident
@@ -152,7 +153,7 @@ def progress(job: BundleJob) -> dict[str, Any]:
         "queued": _("Waiting for the worker…"),
         "running": _("Starting…"),
         "adding": _("Adding files: %(done)s of %(total)s documents"),
-        "done": _("Ready: %(total)s documents."),
+        "done": ngettext("Ready: %(total)s document.", "Ready: %(total)s documents.", total),
         "failed": _("Failed."),
     }
     label = str(labels.get(phase, "")) % {"done": f"{done:,}", "total": f"{total:,}"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -37,7 +39,8 @@ def evidence_bundle(request: HttpRequest, reference: str) -> HttpResponse:
 
 def _jobs(request: HttpRequest, incident: Incident) -> QuerySet[BundleJob]:
     """The bundles of this incident that this user asked for (nobody else's)."""
-    return BundleJob.objects.filter(incident=incident, requested_by=request.user)
+    user: Any = request.user  # a signed-in researcher (researcher_required)
+    return BundleJob.objects.filter(incident=incident, requested_by=user)
 
 
 @researcher_required
