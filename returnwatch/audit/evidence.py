@@ -14,6 +14,7 @@ import json
 import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import IO, Any
 
@@ -71,15 +72,23 @@ def zip_name(doc: Document) -> str:
     return f"files/{doc.pk}-{doc.sha256[:16]}{suffix if SAFE_SUFFIX.match(suffix) else ''}"
 
 
-def build(incident: Incident, user: Any) -> IO[bytes]:
-    """Write the bundle to a temporary file (spooled to disk past 16 MB) and return it."""
+def build(
+    incident: Incident, user: Any, progress: Callable[[int, int], None] | None = None
+) -> IO[bytes]:
+    """Write the bundle to a temporary file (spooled to disk past 16 MB) and return it;
+    `progress(done, total)` is told after each of the incident's documents."""
     documents = documents_of(incident, user)
+    total = len(documents)
+    if progress:
+        progress(0, total)
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     files: list[dict[str, Any]] = []
     without_copy: list[dict[str, Any]] = []
     sums: list[str] = []
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for doc in documents:
+        for n, doc in enumerate(documents):
+            if progress and n:
+                progress(n, total)
             meta = {
                 "document_id": doc.pk,
                 "title": doc.title,
@@ -117,6 +126,8 @@ def build(incident: Incident, user: Any) -> IO[bytes]:
                 }
             )
             sums.append(f"{digest}  {name}")
+        if progress:
+            progress(total, total)
         captures, capture_sums = capture_bundle.add_captures(z, [d.pk for d in documents])
         sums += capture_sums
         head = Entry.objects.order_by("-seq").values("seq", "hash").first()

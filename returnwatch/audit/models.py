@@ -1,9 +1,13 @@
+from __future__ import annotations
+
 import hashlib
 import json
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(Exception):
@@ -90,3 +94,55 @@ class Entry(models.Model):
 
     def signed_bytes(self) -> bytes:
         return b"returnwatch audit entry\n" + self.hash.encode()
+
+
+def bundle_path(job: BundleJob, filename: str) -> str:
+    # Under MEDIA_ROOT, which is never served: the zip leaves only through the download view.
+    return f"bundles/{job.pk or 'new'}-{uuid.uuid4().hex}.zip"
+
+
+class BundleJob(models.Model):
+    """An incident's evidence bundle built on the background worker for one researcher
+    (audit/bundles.py): its state, and when done the stored zip (default_storage)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    BUSY = (Status.QUEUED, Status.RUNNING)
+
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="bundle_jobs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bundle_jobs"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to=bundle_path, blank=True, max_length=200)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    files_total = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            # One bundle under way per researcher and incident: a double click queues once.
+            models.UniqueConstraint(
+                fields=["incident", "requested_by"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_bundle_under_way",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bundle {self.pk} of incident {self.incident_id} ({self.status})"
+
+    @property
+    def busy(self) -> bool:
+        return self.status in self.BUSY

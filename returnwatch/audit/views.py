@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from returnwatch import access
 from returnwatch.accounts.permissions import researcher_required
 from returnwatch.incidents.models import Incident
 
-from . import actions, evidence, log
+from . import actions, bundles, log
 from .actions import Action
-from .models import Entry
+from .models import BundleJob, Entry
 
 
 def _restricted_incident(request: HttpRequest, reference: str) -> Incident:
@@ -26,12 +30,68 @@ def _restricted_incident(request: HttpRequest, reference: str) -> Incident:
 
 
 @researcher_required
-def evidence_bundle(request: HttpRequest, reference: str) -> FileResponse:
+def evidence_bundle(request: HttpRequest, reference: str) -> HttpResponse:
+    """The old address of the bundle: bundles are now prepared on the worker, so it leads to
+    the incident's bundle page (its latest bundle, or the button that prepares one)."""
     incident = _restricted_incident(request, reference)
-    bundle = evidence.build(incident, request.user)
+    return redirect("staff:evidence_bundles", incident.reference)
+
+
+def _jobs(request: HttpRequest, incident: Incident) -> QuerySet[BundleJob]:
+    """The bundles of this incident that this user asked for (nobody else's)."""
+    user: Any = request.user  # a signed-in researcher (researcher_required)
+    return BundleJob.objects.filter(incident=incident, requested_by=user)
+
+
+@researcher_required
+def evidence_bundles(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: the latest bundle of this incident for this user, or the Prepare button; POST:
+    prepare one on the worker (none is queued twice while one is under way)."""
+    incident = _restricted_incident(request, reference)
+    if request.method == "POST":
+        job, new = bundles.request(incident, request.user)
+        if not new:
+            messages.info(
+                request, _("This bundle is already being prepared: its progress is below.")
+            )
+        return redirect("staff:evidence_bundle_job", incident.reference, job.pk)
+    latest = _jobs(request, incident).first()
+    if latest is not None:
+        return redirect("staff:evidence_bundle_job", incident.reference, latest.pk)
+    return render(request, "audit/bundle.html", {"incident": incident, "job": None})
+
+
+def _job(request: HttpRequest, reference: str, pk: int) -> BundleJob:
+    incident = _restricted_incident(request, reference)
+    return get_object_or_404(_jobs(request, incident).select_related("incident"), pk=pk)
+
+
+@researcher_required
+def evidence_bundle_job(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
+    """One bundle's page: its progress while the worker has it; then Download, or why not."""
+    job = _job(request, reference, pk)
+    bundles.recover(job)
+    context = {"incident": job.incident, "job": job, "progress": bundles.progress(job)}
+    return render(request, "audit/bundle.html", context)
+
+
+@researcher_required
+def evidence_bundle_progress(request: HttpRequest, reference: str, pk: int) -> JsonResponse:
+    """The progress of one bundle as JSON, for the page's small script (polled)."""
+    return JsonResponse(bundles.progress(_job(request, reference, pk)))
+
+
+@researcher_required
+def evidence_bundle_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """The prepared zip: only its requester, only while they may read the incident's
+    restricted parts (_restricted_incident); each download is recorded."""
+    job = _job(request, reference, pk)
+    if job.status != BundleJob.Status.DONE or not job.file:
+        raise Http404
+    incident = job.incident
     log.record(request.user, Action.EVIDENCE_BUNDLE, incident, note="evidence bundle downloaded")
     return FileResponse(
-        bundle,
+        job.file.open("rb"),
         as_attachment=True,
         filename=f"{incident.reference}-evidence.zip",
         content_type="application/zip",
@@ -68,5 +128,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "action": action,
             "actions": Action.choices,
             "query": urlencode(query),
+            "latest_bundle": _jobs(request, incident).first() if incident else None,
         },
     )

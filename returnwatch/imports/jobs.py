@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,17 +71,7 @@ def run(pk: int) -> None:
         progress.clear(pk)
 
 
-def _steady(write: Callable[[], Any], tries: int = 5) -> Any:
-    """A short write of the import's own row, tried again while the database is busy (a
-    locked SQLite database), so an import never stays "running" for want of one UPDATE."""
-    for attempt in range(tries):
-        try:
-            return write()
-        except OperationalError:
-            if attempt == tries - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
-    return None
+_steady = taskqueue.steady
 
 
 def _run(batch: ImportBatch) -> None:

@@ -158,6 +158,14 @@ def build(seed_offset: int = 0) -> dict[str, Org]:
         batch.file.save(f"import-{key}", ContentFile(b"title\nSECRET row\n"), save=False)
         batch.save()
         o["import"] = batch
+        from returnwatch.audit.models import BundleJob
+
+        bundle = BundleJob(
+            incident=o["draft"], requested_by=researcher, status="done", size=9, sha256="0" * 64
+        )
+        bundle.file.save(f"bundle-{key}.zip", ContentFile(b"SECRET zip"), save=False)
+        bundle.save()
+        o["bundle"] = bundle
         from returnwatch.evidence.models import Capture
 
         o["capture"] = Capture.objects.create(

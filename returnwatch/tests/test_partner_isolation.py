@@ -51,6 +51,14 @@ def own_draft(other: Any, own: Any) -> dict[str, Any]:
     return {"into": own["draft"].reference, "reference": own["draft"].reference}
 
 
+def bundle(other: Any, own: Any) -> dict[str, Any]:
+    return {"reference": other["bundle"].incident.reference, "pk": other["bundle"].pk}
+
+
+def bundle_under_own(other: Any, own: Any) -> dict[str, Any]:
+    return {"reference": own["draft"].reference, "pk": other["bundle"].pk}
+
+
 # What the partner may not see answers 404 (like a missing row); what it sees but may not
 # change answers 403 (or, for a form that only explains, 302 back to the record).
 MATRIX: dict[str, list[Cell]] = {
@@ -216,6 +224,26 @@ MATRIX: dict[str, list[Cell]] = {
     "staff:evidence_bundle": [
         Cell("GET", ref("draft"), 404, 404),
         Cell("GET", ref("published"), 404, 404),
+    ],
+    # An evidence bundle is its requester's alone, for a case whose restricted parts they read:
+    # nothing to prepare on another's case, and another's bundle is not there, even under
+    # the partner's own case.
+    "staff:evidence_bundles": [
+        Cell("GET", ref("draft"), 404, 404),
+        Cell("GET", ref("published"), 404, 404),
+        Cell("POST", ref("published"), 404, 404),
+    ],
+    "staff:evidence_bundle_job": [
+        Cell("GET", bundle, 404, 404),
+        Cell("GET", bundle_under_own, 404, 404),
+    ],
+    "staff:evidence_bundle_progress": [
+        Cell("GET", bundle, 404, 404),
+        Cell("GET", bundle_under_own, 404, 404),
+    ],
+    "staff:evidence_bundle_download": [
+        Cell("GET", bundle, 404, 404),
+        Cell("GET", bundle_under_own, 404, 404),
     ],
     # Case-handling statistics count only the partner's own cases and tips (never 404: the
     # page is everyone's, its numbers are not); no other organization's name or words show.

@@ -1,4 +1,5 @@
-"""The evidence bundle: archived files, their hashes and the incident's history, staff only."""
+"""The evidence bundle: archived files, their hashes and the incident's history, staff only.
+It is prepared on the worker (test_bundle_jobs.py); here, the zip its Download button gives."""
 
 import hashlib
 import io
@@ -13,7 +14,7 @@ from conftest import verified_login
 from returnwatch.audit.log import record
 from returnwatch.audit.models import Entry
 
-from .helpers import archived_document, cite
+from .helpers import archived_document, cite, download_bundle
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def media(settings: Any, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def case(media: Path, make_incident: Any, researcher: Any) -> Any:
+def case(media: Path, tasks_in_memory: None, make_incident: Any, researcher: Any) -> Any:
     incident = make_incident(narrative="NARRATIVE-SECRET-7731")
     record(researcher, "create", incident, fields=["title", "narrative"])
     first = archived_document(b"%PDF report one", researcher, title="NGO report")
@@ -36,10 +37,11 @@ def case(media: Path, make_incident: Any, researcher: Any) -> Any:
     return incident
 
 
-def test_bundle_holds_files_manifest_and_history(client: Any, case: Any, researcher: Any) -> None:
+def test_bundle_holds_files_manifest_and_history(
+    client: Any, case: Any, researcher: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     verified_login(client, researcher)
-    url = f"/staff/incidents/{case.reference}/evidence.zip"
-    response = client.get(url)
+    response = download_bundle(client, case, django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert "no-store" in response["Cache-Control"]
@@ -67,38 +69,49 @@ def test_bundle_holds_files_manifest_and_history(client: Any, case: Any, researc
 
 
 def test_bundle_flags_a_file_that_changed(
-    client: Any, case: Any, media: Path, researcher: Any
+    client: Any, case: Any, media: Path, researcher: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     doc = case.citations.first().document
     path = Path(media, doc.file.name)
     path.chmod(0o644)
     path.write_bytes(b"tampered")
     verified_login(client, researcher)
-    response = client.get(f"/staff/incidents/{case.reference}/evidence.zip")
+    response = download_bundle(client, case, django_capture_on_commit_callbacks)
     z = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     files = {f["document_id"]: f for f in json.loads(z.read("manifest.json"))["files"]}
     assert files[doc.pk]["sha256_matches_record"] is False
 
 
 def test_bundle_is_for_staff_who_may_see_the_case(client: Any, case: Any, make_user: Any) -> None:
-    url = f"/staff/incidents/{case.reference}/evidence.zip"
-    response = client.get(url)
-    assert response.status_code == 302 and "/staff/login/" in response["Location"]
+    for url in (
+        f"/staff/incidents/{case.reference}/evidence.zip",
+        f"/staff/incidents/{case.reference}/evidence/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/staff/login/" in response["Location"]
+    assert client.post(f"/staff/incidents/{case.reference}/evidence/").status_code == 302
     partner = make_user("paula", "researcher", org="Partner A")
     verified_login(client, partner)
-    assert client.get(url).status_code == 404  # published, but not theirs: no restricted files
+    for url in (
+        f"/staff/incidents/{case.reference}/evidence.zip",
+        f"/staff/incidents/{case.reference}/evidence/",
+    ):
+        # Published, but not theirs: no restricted files, and nothing to prepare.
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code in (404, 405)
     assert client.get("/staff/incidents/RW-1999-99999/evidence.zip").status_code == 404
+    assert not case.bundle_jobs.exists()
 
 
 def test_bundle_history_signatures_check_offline_with_its_public_key(
-    client: Any, case: Any, researcher: Any
+    client: Any, case: Any, researcher: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     import base64
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     verified_login(client, researcher)
-    response = client.get(f"/staff/incidents/{case.reference}/evidence.zip")
+    response = download_bundle(client, case, django_capture_on_commit_callbacks)
     z = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     manifest = json.loads(z.read("manifest.json"))
     key = Ed25519PublicKey.from_public_bytes(base64.b64decode(manifest["audit_public_key"]))
