@@ -7,12 +7,10 @@ import io
 import json
 import os
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from conftest import sign_in
 
@@ -37,25 +35,23 @@ def _vocabularies(_django_db_marker: None) -> None:
 
 
 @pytest.fixture
-def worker(settings: Any, tmp_path: Path) -> Iterator[None]:
-    """A huey consumer on an in-memory queue, as `manage.py run_huey` runs one."""
+def media(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    HUEY.immediate = True
-    HUEY._immediate = False
-    consumer = HUEY.create_consumer(workers=1, worker_type="thread", periodic=False)
-    consumer.start()
-    yield
-    consumer.stop(graceful=True)
-    HUEY.immediate = True
 
 
 def test_prepare_wait_for_download_and_download(
-    page: Any, live_server: Any, researcher: Any, worker: None, make_incident: Any, tmp_path: Path
+    page: Any,
+    live_server: Any,
+    researcher: Any,
+    media: None,
+    worker: None,
+    make_incident: Any,
+    tmp_path: Path,
 ) -> None:
     incident = make_incident()
     cite(incident, archived_document(b"%PDF report", researcher, title="NGO report"), researcher)
     sign_in(page, live_server, researcher.username)
-    page.goto(f"{live_server.url}/staff/audit/")
+    page.get_by_role("link", name="Change history").click()
     page.fill("#audit-incident", incident.reference)
     page.click("form.inline button[type=submit]")
     page.click("text=Prepare the evidence bundle")
