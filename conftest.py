@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -31,6 +32,22 @@ class FastArgon2PasswordHasher(Argon2PasswordHasher):
     time_cost = 1
     memory_cost = 256
     parallelism = 1
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """On SQLite, test in a database file (in memory: /dev/shm) rather than Django's in-memory
+    database: there the live server's request threads and the task worker share the test's one
+    connection, so two requests at once (a double click) interleave their transactions. With a
+    file each thread has its own connection, with WAL and IMMEDIATE transactions as in production."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and not db.get("TEST", {}).get("NAME"):
+        folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+        db.setdefault("TEST", {})["NAME"] = os.path.join(
+            folder, f"returnwatch-test-{os.getpid()}.sqlite3"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

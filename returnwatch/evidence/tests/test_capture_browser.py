@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import sign_in
 from returnwatch.evidence.models import Capture, CaptureStatus
@@ -74,7 +75,7 @@ def test_researcher_captures_a_page_and_replays_it_in_the_workspace(
     page.wait_for_selector("#captures .capture-done", timeout=30000)
     assert Capture.objects.get().status == CaptureStatus.DONE
     image = page.locator("#captures img.capture-shot")
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 1280
+    expect(image).to_have_js_property("naturalWidth", 1280)  # once it has loaded
     shot(page, f"document-{width}")
     # The capture never carried the researcher's cookies to the site.
     assert site.requests and all(r["cookie"] == "" for r in site.requests)
@@ -91,6 +92,6 @@ def test_researcher_captures_a_page_and_replays_it_in_the_workspace(
     page.click("text=View the archived page")
     frame = page.frame_locator("iframe.capture-replay")
     assert frame.locator("h1").inner_text() == "Family kidnapped after return to Nuevo Laredo"
-    assert frame.locator("img[alt='The bridge']").evaluate("i => i.naturalWidth") == 120
+    expect(frame.locator("img[alt='The bridge']")).to_have_js_property("naturalWidth", 120)
     shot(page, f"replay-{width}")
     assert site.requests == []  # replayed from the archive alone

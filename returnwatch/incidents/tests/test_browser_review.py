@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import sign_in
 from returnwatch.incidents.models import City, Incident
@@ -55,7 +56,7 @@ def test_review_send_back_checklist_publish_then_bulk_assign_and_undo(
     page.select_option("select[name=source-1-kind]", "ngo-report")
     page.click("form.incident-form button[type=submit]")
     page.wait_for_load_state()
-    assert "created as a draft" in page.content()
+    expect(page.locator("body")).to_contain_text("created as a draft")
     incident = Incident.objects.get()
     assert incident.citations.count() == 2
     page.click("button:has-text('Submit for review')")
@@ -71,7 +72,7 @@ def test_review_send_back_checklist_publish_then_bulk_assign_and_undo(
     assert "a phone number: " + PHONE in checklist
     ed.click("form.checklist button:has-text('Publish')")
     ed.wait_for_load_state()
-    assert "Not published yet" in ed.content()
+    expect(ed.locator("body")).to_contain_text("Not published yet")
     incident.refresh_from_db()
     assert incident.status == "review"
     ed.fill("form.send-back textarea[name=reason]", "Take the phone number out of the summary.")
@@ -83,7 +84,7 @@ def test_review_send_back_checklist_publish_then_bulk_assign_and_undo(
     # --- the researcher sees why, fixes it and submits again
     page.click("nav.workspace-bar >> text=Sent back to me")
     page.click(f"text={incident.reference}")
-    assert "Take the phone number out of the summary." in page.content()
+    expect(page.locator("body")).to_contain_text("Take the phone number out of the summary.")
     page.click("p.actions >> text=Edit")
     page.fill(
         "textarea[name=summary]",
@@ -100,7 +101,7 @@ def test_review_send_back_checklist_publish_then_bulk_assign_and_undo(
     assert "✗" not in ed.locator("form.checklist").inner_text()
     ed.click("form.checklist button:has-text('Publish')")
     ed.wait_for_load_state()
-    assert "is now: Published" in ed.content()
+    expect(ed.locator("body")).to_contain_text("is now: Published")
     incident.refresh_from_db()
     assert incident.status == "published"
 
@@ -113,13 +114,13 @@ def test_review_send_back_checklist_publish_then_bulk_assign_and_undo(
     ed.select_option("#bulk-value", researcher.username)
     ed.click("form.bulk button:has-text('Apply')")
     ed.wait_for_load_state()
-    assert "2 records changed" in ed.content()
+    expect(ed.locator("body")).to_contain_text("2 records changed")
     assert {d.assignee_id for d in Incident.objects.filter(pk__in=[d.pk for d in drafts])} == {
         researcher.pk
     }
     ed.screenshot(path=str(tmp_path / "bulk.png"), full_page=True)
     ed.click("text=Undo the last bulk change")
     ed.wait_for_load_state()
-    assert "Undone on 2 records" in ed.content()
+    expect(ed.locator("body")).to_contain_text("Undone on 2 records")
     assert {d.assignee_id for d in Incident.objects.filter(pk__in=[d.pk for d in drafts])} == {None}
     context.close()
