@@ -40,11 +40,11 @@ worker: messages
 # The suite runs on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).
 # The PostgreSQL pass leaves out the Chromium tests (marker `browser`): they drive pages the
 # SQLite pass already drives, and CI must stay under 20 minutes. PG_PYTEST_ARGS= runs them too.
-# Tests run in one process per core (pytest-xdist; a file's tests stay together, each process
+# Tests run in one process per core (pytest-xdist, tests handed out a few at a time; each process
 # has its own test database); TEST_WORKERS=0 runs them in this process.
 PG_PYTEST_ARGS ?= -m "not browser"
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
 test: messages $(DEV_STAMP)
 	$(PY) -m pytest -q $(XDIST) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \

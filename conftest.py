@@ -246,6 +246,19 @@ def make_incident(db: Any) -> Any:
 
 
 @pytest.fixture
+def tasks_in_memory(settings: Any, tmp_path: Any) -> Iterator[None]:
+    """Tasks run where they are queued, from an in-memory queue (never the dev SQLite file),
+    as the imports tests do; files go to a temporary media root."""
+    from huey.contrib.djhuey import HUEY
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = was
+
+
+@pytest.fixture
 def worker() -> Iterator[None]:
     """A huey consumer on an in-memory queue, as `manage.py run_huey` runs one (for tests
     that watch a page while the background work happens)."""

@@ -27,16 +27,3 @@ def pg_databases() -> Any:
     with psycopg.connect(url, autocommit=True) as con:
         for n in names:
             con.execute(f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
-
-
-@pytest.fixture
-def tasks_in_memory(settings: Any, tmp_path: Any) -> Any:
-    """Tasks run where they are queued, from an in-memory queue (never the dev SQLite file),
-    as the imports tests do; files go to a temporary media root."""
-    from huey.contrib.djhuey import HUEY
-
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    was = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = was

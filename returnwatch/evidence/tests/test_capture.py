@@ -28,6 +28,7 @@ from PIL import Image
 from pypdf import PdfReader
 from warcio.archiveiterator import ArchiveIterator
 
+from returnwatch.audit.tests.helpers import download_bundle
 from returnwatch.evidence import archive, capture, signing, timestamps
 from returnwatch.evidence.models import BlockedHost, Capture, CaptureFile, CaptureStatus
 from returnwatch.incidents.models import Citation, Document, DocumentKind
@@ -432,13 +433,18 @@ def test_fixity_check_reports_a_changed_file(site: Site, researcher: Any) -> Non
 
 
 def test_evidence_bundle_holds_captures_manifests_and_how_to_verify(
-    site: Site, researcher: Any, client: Any, make_incident: Any
+    site: Site,
+    researcher: Any,
+    client: Any,
+    make_incident: Any,
+    tasks_in_memory: None,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     c = run_capture(f"{site.url}/article.html", researcher)
     incident = make_incident(status="draft")
     Citation.objects.create(incident=incident, document=c.document)
     client.force_login(researcher)
-    response = client.get(reverse("staff:evidence_bundle", args=[incident.reference]))
+    response = download_bundle(client, incident, django_capture_on_commit_callbacks)
     z = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = set(z.namelist())
     base = f"captures/{c.pk}/"
