@@ -38,11 +38,13 @@ worker: messages
 	$(PY) manage.py run_huey
 
 # The suite runs on SQLite, then on PostgreSQL when TEST_POSTGRES_URL is set (CI sets it).
-# The PostgreSQL pass leaves out the Chromium tests (marker `browser`): they drive pages the
-# SQLite pass already drives, and CI must stay under 20 minutes. PG_PYTEST_ARGS= runs them too.
+# The PostgreSQL pass leaves out the Chromium tests (marker `browser`), which drive pages the
+# SQLite pass already drives, and the tests that do not depend on the engine (marker
+# `engine_neutral`, listed in conftest.py): CI must stay under 20 minutes. PG_PYTEST_ARGS= runs
+# them too.
 # Tests run in one process per core (pytest-xdist, tests handed out a few at a time; each process
 # has its own test database); TEST_WORKERS=0 runs them in this process.
-PG_PYTEST_ARGS ?= -m "not browser"
+PG_PYTEST_ARGS ?= -m "not browser and not engine_neutral"
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
 test: messages $(DEV_STAMP)

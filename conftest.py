@@ -67,10 +67,25 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
 
 
+# Tests whose outcome does not depend on the database engine (headers, translations, number
+# formats, PDFs, image checks, web captures): the PostgreSQL pass of `make test` leaves them out
+# (marker `engine_neutral`), as it leaves out the Chromium tests, to keep CI under 20 minutes.
+ENGINE_NEUTRAL = (
+    "returnwatch/audit/tests/test_hardened_pages.py",
+    "returnwatch/complaints/tests/",
+    "returnwatch/evidence/tests/test_capture.py",
+    "returnwatch/intake/tests/test_image_bomb.py",
+    "returnwatch/tests/test_counts.py",
+    "returnwatch/tests/test_languages.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Transactional tests (live_server, transaction=True) start with the data migrations load
     (vocabularies, offices…): the flush after an earlier such test would otherwise remove it."""
     for item in items:
+        if item.nodeid.startswith(ENGINE_NEUTRAL):
+            item.add_marker(pytest.mark.engine_neutral)
         marker = item.get_closest_marker("django_db")
         names = getattr(item, "fixturenames", ())
         transactional = "live_server" in names or "transactional_db" in names
