@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from conftest import sign_in
 from returnwatch.complaints.tests.conftest import answers
@@ -214,13 +215,13 @@ def test_without_javascript_the_complaint_summary_shows_no_dead_buttons(
         for data in answers().values():
             fill_step(page, data)
             page.click("button[name=action][value=next]")
-        assert page.locator("#summary").is_visible()
+        expect(page.locator("#summary")).to_be_visible()
         assert page.locator("button.copy-text").count() == 1
-        assert not page.locator("button.copy-text").is_visible()
-        assert not page.locator("button.print-page").is_visible()
+        expect(page.locator("button.copy-text")).to_be_hidden()
+        expect(page.locator("button.print-page")).to_be_hidden()
         # What works without script stays: the letter text to copy by hand, the PDF button.
-        assert page.locator("#complaint-text").is_visible()
-        assert page.locator("button[name=output][value=pdf]").is_visible()
+        expect(page.locator("#complaint-text")).to_be_visible()
+        expect(page.locator("button[name=output][value=pdf]")).to_be_visible()
     finally:
         context.close()
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import sign_in
 
@@ -21,7 +22,7 @@ def test_editor_sets_up_two_factor_then_signs_in_with_a_code(
     assert page.url.rstrip("/").endswith("/staff")
     assert twofactor.has_totp(editor) and twofactor.recovery_codes_left(editor) == 10
     page.goto(f"{live_server.url}/staff/account/")
-    assert "This session was verified" in page.content()
+    expect(page.locator("body")).to_contain_text("This session was verified")
     page.click("text=Sign out")
     # Second sign-in: the code step.
     sign_in(page, live_server, "eddie", second_factor=False)

@@ -141,7 +141,7 @@ def test_attorney_files_for_a_client_in_english_and_downloads_the_pdf(page, live
         assert expected in flat, expected
     assert "Consent to file a complaint and privacy waiver" in pages[-1]
     # The client's own-language copy is offered (Haitian Creole).
-    assert page.locator("button[name=output][value=pdf-own]").is_visible()
+    expect(page.locator("button[name=output][value=pdf-own]")).to_be_visible()
 
 
 def test_a_person_files_in_spanish_on_a_phone(phone_page, live_server):

@@ -68,7 +68,7 @@ def test_researcher_captures_a_page_and_replays_it_in_the_workspace(
     page.click(f"text={doc.title}")
     page.click("#captures button[type=submit]")
     page.wait_for_load_state()
-    assert "Capture queued" in page.content()
+    expect(page.locator("body")).to_contain_text("Capture queued")
     status = page.locator("#captures .capture-status strong")
     assert status.inner_text() in {"Queued", "Running", "Done"}
     # The section reloads itself while the capture is pending.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 # Transactional (the live server reads what the test writes). Not serialized_rollback: its
 # reload of the whole database at setup clashes with content types other tests created;
@@ -61,13 +62,11 @@ def test_data_page_in_english_and_spanish(page, live_server):
     page.goto(f"{live_server.url}/data/")
     assert page.locator("h1").inner_text() == "Data"
     page.click("#vocabulary-violence_types summary")
-    assert (
-        page.locator("#vocabulary-violence_types")
-        .get_by_text("kidnapping", exact=True)
-        .is_visible()
-    )
+    expect(
+        page.locator("#vocabulary-violence_types").get_by_text("kidnapping", exact=True)
+    ).to_be_visible()
     page.click("text=español")
     assert page.locator("h1").inner_text() == "Datos"
-    assert page.get_by_role("heading", name="Reglas de conteo").is_visible()
+    expect(page.get_by_role("heading", name="Reglas de conteo")).to_be_visible()
     assert outside == []
     assert not [p for p in problems if "Content Security Policy" in p], problems

@@ -11,6 +11,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from conftest import sign_in
 
@@ -66,7 +67,7 @@ def test_upload_by_clicking_and_watch_the_progress_reach_done(
     shot(page, f"checked-{width}")
     page.click("button[value=apply]")
     # Queued or already under way: the bar is there, and it ends at done.
-    assert page.locator(".import-progress progress").is_visible()
+    expect(page.locator(".import-progress progress")).to_be_visible()
     shot(page, f"running-{width}")
     page.wait_for_selector("text=Done: 600 rows imported.", timeout=120_000)
     assert "Imported: 600 created as drafts, 0 updated, 0 unchanged." in page.inner_text("main")

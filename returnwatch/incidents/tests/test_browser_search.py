@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,7 +103,7 @@ def search_narrow_download_widen(
     click(page, page.locator("ul.applied").get_by_role("link", name=remove_city))
     assert count(page) == 5  # the kidnappings that mention the word, in both cities
     assert page.locator("#q").input_value() == WORD
-    assert facet(page, remove_kidnapping).is_visible()  # still applied, shown as such
+    expect(facet(page, remove_kidnapping)).to_be_visible()  # still applied, shown as such
 
 
 def test_search_facets_download_and_remove_a_filter_in_english(
@@ -161,7 +162,8 @@ def test_on_a_phone_without_javascript_the_filters_are_one_tap_away(
     filters = page.locator("#filters-heading")
     assert filters.bounding_box()["y"] > 5 * 740  # below all 50 results
     jump = page.get_by_role("link", name=re.compile(r"^Filters"))
-    assert jump.is_visible() and jump.bounding_box()["y"] < 740  # on the first screen
+    expect(jump).to_be_visible()
+    assert jump.bounding_box()["y"] < 740  # on the first screen
 
     jump.click()
     page.wait_for_function("() => location.hash === '#filters'")
@@ -171,7 +173,7 @@ def test_on_a_phone_without_javascript_the_filters_are_one_tap_away(
 
     click(page, facet(page, "Tijuana"))
     assert count(page) == 11
-    assert page.get_by_role("link", name="Filters (1) ↓").is_visible()
+    expect(page.get_by_role("link", name="Filters (1) ↓")).to_be_visible()
     page.get_by_role("link", name="↑ Back to the results").click()
     assert 0 <= page.locator("#results-heading").bounding_box()["y"] < 740
     context.close()
@@ -184,5 +186,5 @@ def test_on_a_wide_screen_the_filters_sit_beside_the_results(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/incidents/")
     assert page.locator("#filters-heading").bounding_box()["y"] < 900
-    assert not page.get_by_role("link", name=re.compile(r"^Filters")).is_visible()
-    assert not page.get_by_role("link", name="↑ Back to the results").is_visible()
+    expect(page.get_by_role("link", name=re.compile(r"^Filters"))).to_be_hidden()
+    expect(page.get_by_role("link", name="↑ Back to the results")).to_be_hidden()

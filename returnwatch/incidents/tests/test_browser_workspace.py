@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import sign_in
 from returnwatch.incidents.models import Citation, City, Document, Incident, ViolenceType
@@ -46,7 +47,7 @@ def test_researcher_records_editor_publishes_public_finds(
     page.fill("input[name=victims_count]", "1")
     page.click("form.incident-form button[type=submit]")
     page.wait_for_load_state()
-    assert "created as a draft" in page.content()
+    expect(page.locator("body")).to_contain_text("created as a draft")
     incident = Incident.objects.get()
     assert page.url.endswith(f"/staff/incidents/{incident.reference}/")
 
@@ -64,7 +65,7 @@ def test_researcher_records_editor_publishes_public_finds(
     page.check("input[name=citation-reliability][value=high]")
     page.click("main form button[type=submit]")
     page.wait_for_load_state()
-    assert "Secuestran a solicitante de asilo en Tijuana" in page.content()
+    expect(page.locator("body")).to_contain_text("Secuestran a solicitante de asilo en Tijuana")
     citation = Citation.objects.get(incident=incident)
     assert citation.passage == "párrafo 3"
     assert Document.objects.get().media_type == "application/pdf"
@@ -91,7 +92,7 @@ def test_researcher_records_editor_publishes_public_finds(
     editor_page.go_back()
     editor_page.click("section.workflow button:has-text('Publish')")
     editor_page.wait_for_load_state()
-    assert "is now: Published" in editor_page.content()
+    expect(editor_page.locator("body")).to_contain_text("is now: Published")
     context.close()
     incident.refresh_from_db()
     assert incident.status == "published"
@@ -103,21 +104,21 @@ def test_researcher_records_editor_publishes_public_finds(
     visitor.fill("input[name=q]", WORD)
     visitor.press("input[name=q]", "Enter")
     visitor.wait_for_load_state()
-    assert incident.reference in visitor.content() or incident.title in visitor.content()
+    expect(visitor.locator("main")).to_contain_text(incident.title)
     visitor.click(f"text={incident.title}")
     visitor.wait_for_load_state()
     assert visitor.url.endswith(f"/incidents/{incident.reference}/")
-    assert "Diario de Ejemplo" in visitor.content()
-    assert "Restricted: the shelter" not in visitor.content()
+    expect(visitor.locator("body")).to_contain_text("Diario de Ejemplo")
+    expect(visitor.locator("body")).not_to_contain_text("Restricted: the shelter")
 
     # In Spanish, by the language switch and a facet link, keeping the word.
     visitor.go_back()
     visitor.click("nav.languages >> a[lang=es]")
     visitor.wait_for_load_state()
     assert visitor.locator("html").get_attribute("lang") == "es"
-    assert incident.title in visitor.content()
+    expect(visitor.locator("body")).to_contain_text(incident.title)
     visitor.click("a[href*='city=tijuana']")
     visitor.wait_for_load_state()
     assert "city=tijuana" in visitor.url and WORD in visitor.url
-    assert incident.title in visitor.content()
+    expect(visitor.locator("body")).to_contain_text(incident.title)
     public_context.close()

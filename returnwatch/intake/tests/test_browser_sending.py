@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from returnwatch.intake.models import Tip, TipFollowUp
 
@@ -96,7 +97,7 @@ def test_with_javascript_an_oversized_file_is_refused_before_upload_and_progress
         files=[{"name": "statement.pdf", "mimeType": "application/pdf", "buffer": big}],
     )
     error = page.locator("[data-file-error]")
-    assert error.is_visible()
+    expect(error).to_be_visible()
     assert "“statement.pdf” is too large (390.6 KB)" in error.inner_text()
     assert "at most 146.5 KB" in error.inner_text()  # as the page's own help text says
     page.screenshot(path=str(tmp_path / "js-oversize-1280.png"), full_page=True)
@@ -113,7 +114,7 @@ def test_with_javascript_an_oversized_file_is_refused_before_upload_and_progress
         "input[name=files]",
         files=[{"name": "photo.png", "mimeType": "image/png", "buffer": image.getvalue()}],
     )
-    assert not error.is_visible()
+    expect(error).to_be_hidden()
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send(
@@ -155,7 +156,7 @@ def test_a_refused_send_keeps_the_text_and_says_to_choose_files_again(
     p.click("button[type=submit]")
     p.wait_for_selector(".files-again")
     assert p.locator("textarea[name=narrative]").input_value() == "KEEP-THIS-TEXT"
-    assert "please tell us how" in p.content()
+    expect(p.locator("body")).to_contain_text("please tell us how")
     assert "choose them again" in p.locator(".files-again").inner_text()
     assert p.evaluate("document.documentElement.scrollWidth") <= 360
     p.screenshot(path=str(tmp_path / "refused-360.png"), full_page=True)
@@ -177,7 +178,8 @@ def test_a_follow_up_double_clicked_and_reloaded_is_stored_once_on_a_styled_page
     p.dblclick("button[name=add]")
     p.wait_for_selector("h1:has-text('Your additional information was received')")
     p.reload()
-    assert p.locator("header.site").is_visible() and p.locator("footer.site").is_visible()
+    expect(p.locator("header.site")).to_be_visible()
+    expect(p.locator("footer.site")).to_be_visible()
     width = p.evaluate("getComputedStyle(document.querySelector('.intake-page')).maxWidth")
     assert width != "none"
     p.screenshot(path=str(tmp_path / "follow-up-thanks-360.png"), full_page=True)

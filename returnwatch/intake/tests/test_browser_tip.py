@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from conftest import sign_in
 from returnwatch.incidents.models import Incident
@@ -78,7 +79,7 @@ def test_phone_tip_in_spanish_then_triage_and_incident(
 
     code = p.locator(".receipt-code code").inner_text().strip()
     assert len(code) == 24
-    assert "Gracias. Recibimos su información." in p.content()
+    expect(p.locator("body")).to_contain_text("Gracias. Recibimos su información.")
     tip = Tip.objects.get()
     assert tip.language == "es" and tip.attachments.count() == 1
     with Image.open(io.BytesIO(tip.attachments.get().file.read())) as im:
@@ -88,7 +89,7 @@ def test_phone_tip_in_spanish_then_triage_and_incident(
     p.click("text=agregar información o archivos más tarde")
     p.fill("input[name=code]", code.lower())
     p.click("button[type=submit]")
-    assert "Recibida. Todavía nadie ha comenzado a revisarla." in p.content()
+    expect(p.locator("body")).to_contain_text("Recibida. Todavía nadie ha comenzado a revisarla.")
     p.fill("textarea[name=text]", "Nos pidieron 3000 dólares por teléfono.")
     p.click("button[name=add]")
     p.wait_for_url("**/es/report/follow-up/received/")  # sent by the page's script, then a GET
@@ -99,14 +100,14 @@ def test_phone_tip_in_spanish_then_triage_and_incident(
     sign_in(page, live_server, researcher.username)
     page.goto(f"{live_server.url}/staff/tips/")
     page.click(f"a[href='/staff/tips/{tip.pk}/']")
-    assert "Mi familia fue secuestrada" in page.content()
-    assert "Nos pidieron 3000" in page.content()
+    expect(page.locator("body")).to_contain_text("Mi familia fue secuestrada")
+    expect(page.locator("body")).to_contain_text("Nos pidieron 3000")
     duplicates = page.locator("ol.duplicates")
     assert existing.reference in duplicates.inner_text()
     assert "same city" in duplicates.inner_text()
     page.select_option("select[name=assignee]", str(researcher.pk))
     page.click("form[action$='/assign/'] button")
-    assert "Assignment saved." in page.content()
+    expect(page.locator("body")).to_contain_text("Assignment saved.")
     page.screenshot(path=str(tmp_path / "triage.png"), full_page=True)
     page.click("form[action$='/create-incident/'] button")
     incident = Incident.objects.exclude(pk=existing.pk).get()
@@ -119,4 +120,5 @@ def test_phone_tip_in_spanish_then_triage_and_incident(
     p.goto(f"{live_server.url}/es/report/follow-up/")
     p.fill("input[name=code]", code)
     p.click("button[type=submit]")
-    assert "Cerrada." in p.content() and incident.reference not in p.content()
+    expect(p.locator("body")).to_contain_text("Cerrada.")
+    expect(p.locator("body")).not_to_contain_text(incident.reference)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from conftest import sign_in
 from returnwatch.library.models import LibraryItem
@@ -33,7 +34,7 @@ def test_researcher_adds_a_lawsuit_and_its_history_goes_public(
     page.select_option("select[name=lawsuit_status]", "pending")
     page.click("form.library-form button[type=submit]")
     page.wait_for_load_state()
-    assert "Library item added." in page.content()
+    expect(page.locator("body")).to_contain_text("Library item added.")
     assert "/staff/library/" in page.url
 
     # A later decision, then an appeal, recorded with their dates.
@@ -43,7 +44,7 @@ def test_researcher_adds_a_lawsuit_and_its_history_goes_public(
     page.fill("form.status-form input[name=note_es]", "El tribunal concedió una medida cautelar.")
     page.click("form.status-form button[type=submit]")
     page.wait_for_load_state()
-    assert "Status change recorded." in page.content()
+    expect(page.locator("body")).to_contain_text("Status change recorded.")
     page.fill("form.status-form input[name=date]", "2019-05-07")
     page.select_option("form.status-form select[name=status]", "appealed")
     page.fill("form.status-form input[name=note]", "The government appealed.")
@@ -61,10 +62,10 @@ def test_researcher_adds_a_lawsuit_and_its_history_goes_public(
     assert "Pending" in history.nth(0).inner_text()
     assert "The court granted a preliminary injunction." in history.nth(1).inner_text()
     assert "Appealed" in history.nth(2).inner_text()
-    assert "0:19-cv-00001-DEMO" in page.content()
+    expect(page.locator("body")).to_contain_text("0:19-cv-00001-DEMO")
     assert page.locator(".lawsuit dd .status").inner_text() == "Appealed"
     page.screenshot(path=str(tmp_path / "public-lawsuit.png"), full_page=True)
 
     page.goto(f"{live_server.url}/es/resources/{suit.slug}/")
     assert "Familias Doe c. Secretaría de Asuntos Fronterizos" in page.locator("h1").inner_text()
-    assert "El tribunal concedió una medida cautelar." in page.content()
+    expect(page.locator("body")).to_contain_text("El tribunal concedió una medida cautelar.")

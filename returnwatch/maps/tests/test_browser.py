@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +89,7 @@ def test_map_zooms_pans_and_shows_a_tooltip_with_javascript(page, live_server, m
     ]
     page.locator("a.city[data-city=tijuana] circle").hover()
     tip = page.locator(".rw-map-tip")
-    assert tip.is_visible()
+    expect(tip).to_be_visible()
     assert tip.inner_text() == "Tijuana: 1 case"
     assert _outside(requests, live_server) == []
 
