@@ -5,9 +5,12 @@ from __future__ import annotations
 import array
 import bisect
 import datetime as dt
+import heapq
+import itertools
+import secrets
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.cache import cache
@@ -19,7 +22,7 @@ from pyroaring import BitMap
 
 from returnwatch import public
 
-from . import filters
+from . import filters, matches
 from .filters import FACETS, Search
 from .models import Incident
 from .stats import data_version
@@ -73,6 +76,8 @@ class Base:
     everything: BitMap  # every position
     values: dict[str, dict[Any, BitMap]]  # param -> value (term id or year) -> positions
     nulls_first: bool  # undated first in newest-first order (PostgreSQL), else last (SQLite)
+    victims: array.array[int]  # position -> people harmed (for the statistics)
+    token: int = field(default_factory=lambda: secrets.randbits(62))  # names this build
 
     def positions(self, ids: Iterable[int]) -> BitMap:
         where, size = self.where, len(self.where)
@@ -95,6 +100,7 @@ class Extra:
     pk: int
     key: tuple[int, int, int]
     values: dict[str, frozenset[Any]]  # param -> value ids (year under "year")
+    victims: int = 0
 
 
 @dataclass
@@ -118,7 +124,9 @@ class Index:
 def _rows(published: QuerySet[Incident]) -> tuple[list[tuple[Any, ...]], dict[str, list[Any]]]:
     single = [f for f in FACETS if not f.many]
     columns = [f"{f.field}_id" for f in single]
-    rows = list(published.values_list("pk", "date", "year", *columns).iterator(10000))
+    rows = list(
+        published.values_list("pk", "date", "year", "victims_count", *columns).iterator(10000)
+    )
     links: dict[str, list[Any]] = {}
     for facet in FACETS:
         if facet.many:
@@ -139,6 +147,7 @@ def _build() -> Base:
     pairs = list(published.order_by("-date", "-id").values_list("pk", "date").iterator(10000))
     order = array.array("q", (pk for pk, _d in pairs))
     days = array.array("q", (d.toordinal() if d else 0 for _pk, d in pairs))
+    victims = array.array("I", bytes(4 * len(order)))
     where = array.array("q", [-1]) * ((max(order) + 1) if order else 0)
     for position, pk in enumerate(order):
         where[pk] = position
@@ -146,9 +155,10 @@ def _build() -> Base:
     groups["year"] = {}
     single = [f for f in FACETS if not f.many]
     rows, links = _rows(published)
-    for pk, _date, year, *values in rows:
+    for pk, _date, year, people, *values in rows:
         if pk >= len(where) or (position := where[pk]) < 0:
             continue  # published between the two reads: the log brings it
+        victims[position] = people or 0
         if year is not None:
             groups["year"].setdefault(year, []).append(position)
         for facet, value in zip(single, values, strict=True):
@@ -164,7 +174,8 @@ def _build() -> Base:
         param: {value: BitMap(positions) for value, positions in bucket.items()}
         for param, bucket in groups.items()
     }
-    return Base(seq, order, days, where, BitMap(range(len(order))), bitmaps, nulls_first)
+    everything = BitMap(range(len(order)))
+    return Base(seq, order, days, where, everything, bitmaps, nulls_first, victims)
 
 
 def _log_end() -> int:
@@ -210,7 +221,9 @@ def apply(idx: Index, changed: set[int], seq: int) -> Index:
         single = [f for f in FACETS if not f.many]
         found: dict[int, dict[str, set[Any]]] = {}
         keys: dict[int, tuple[int, int, int]] = {}
-        for pk, date, year, *values in rows:
+        people: dict[int, int] = {}
+        for pk, date, year, victims, *values in rows:
+            people[pk] = victims or 0
             sets: dict[str, set[Any]] = {f.param: set() for f in FACETS}
             sets["year"] = {year} if year is not None else set()
             for facet, value in zip(single, values, strict=True):
@@ -223,7 +236,7 @@ def apply(idx: Index, changed: set[int], seq: int) -> Index:
                 if pk in found:
                     found[pk][param].add(value)
         for pk, sets in found.items():
-            extra[pk] = Extra(pk, keys[pk], {p: frozenset(v) for p, v in sets.items()})
+            extra[pk] = Extra(pk, keys[pk], {p: frozenset(v) for p, v in sets.items()}, people[pk])
     return Index(base, seq, dead, extra)
 
 
@@ -340,6 +353,8 @@ class Found:
 
     positions: BitMap
     extra: list[Extra]
+    text: matches.Match | None = None  # the answer for the search's words, dates, document
+    scores: dict[int, float] = field(default_factory=dict)  # the changed ones' relevance
 
     def __len__(self) -> int:
         return len(self.positions) + len(self.extra)
@@ -361,17 +376,15 @@ def match(search: Search, idx: Index) -> Found:
         result = result & BitMap.union(BitMap(), *(bucket.get(y, BitMap()) for y in search.years))
         extra = [e for e in extra if e.values["year"] & set(search.years)]
     rest = _sql_part(search)
+    text, scores = None, {}
     if rest is not None and (result or extra):
-        ids = rest.apply(public.incident_ids()).order_by().values_list("pk", flat=True)
-        if extra:
-            ids_ = list(ids.iterator(10000))
-            keep = set(ids_)
-            extra = [e for e in extra if e.pk in keep]
-            result = result & idx.base.positions(ids_)
-        else:
-            result = result & idx.base.positions(ids.iterator(10000))
+        # The build's answer is kept (matches.py); the changed incidents are asked afresh.
+        text = matches.of_build(rest, idx.base)
+        result = result & text.positions
+        scores = matches.scores_of(rest, [e.pk for e in extra])
+        extra = [e for e in extra if e.pk in scores]
     extra.sort(key=lambda e: e.key)
-    return Found(result, extra)
+    return Found(result, extra, text, scores)
 
 
 class Results:
@@ -423,6 +436,43 @@ class Results:
         return before + cut([e.key for e in self.found.extra], key)
 
 
+class ByRelevance:
+    """The incidents of a match set most relevant first, sliceable like a queryset.
+
+    Walks the kept ranking of the search's words (matches.py), keeping the positions of the
+    match set, merged with the changed incidents by score; ties go to the newer record."""
+
+    def __init__(self, base: QuerySet[Incident], idx: Index, found: Found):
+        self.base, self.idx, self.found = base, idx, found
+
+    def count(self) -> int:
+        return len(self.found)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _keys(self) -> Iterator[tuple[float, int]]:
+        """(score, -id) of every match, in order."""
+        text, keep, order = self.found.text, self.found.positions, self.idx.base.order
+        assert text is not None
+        built = (
+            (score, -order[p])
+            for p, score in zip(text.ranked, text.scores, strict=True)
+            if p in keep
+        )
+        changed = sorted((score, -pk) for pk, score in self.found.scores.items())
+        return heapq.merge(built, changed)
+
+    def __getitem__(self, key: slice) -> list[Incident]:
+        start, stop, _step = key.indices(len(self.found))
+        page = [-negative for _s, negative in itertools.islice(self._keys(), start, stop)]
+        rows = {r.pk: r for r in self.base.filter(pk__in=page)}
+        return [rows[pk] for pk in page if pk in rows]
+
+    def __iter__(self) -> Iterator[Incident]:
+        return iter(self[:])
+
+
 def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, Found | QuerySet[Incident]]:
     """The fast path of a public search: (sliceable results in the search's order, the match
     set for `counts`). `base` is public.incidents() (the page's fields). The API list and the
@@ -432,11 +482,8 @@ def results(search: Search, base: QuerySet[Incident]) -> tuple[Any, Found | Quer
         matching = filters.pinned(base, search.apply(base)) if search.is_filtered else base
         return search.order(matching), matching
     found = match(search, idx)
-    if search.sort == "relevance" and search.q:
-        if len(found) > filters.PIN_LIMIT:  # a long id list costs more than the search again
-            return search.order(search.apply(base)), found
-        ids = [idx.base.order[p] for p in found.positions] + [e.pk for e in found.extra]
-        return search.order(base.filter(pk__in=filters.id_list(ids))), found
+    if search.sort == "relevance" and found.text is not None and matches.has_words(search):
+        return ByRelevance(base, idx, found), found
     return Results(base, idx, found, newest=search.sort != "date"), found
 
 

@@ -159,28 +159,7 @@ class Ranked:
 
     def ids(self) -> list[int]:
         if self._ids is None:
-            inner, params = self.qs.order_by().values("pk").query.sql_with_params()
-            expr = _expression(words(self.query), self.scope)
-            if connection.vendor == "postgresql":
-                vector = f"{self.scope}_vector"  # stored tsvector (migration 0006)
-                query = "to_tsquery('simple'::regconfig, %s)"
-                sql = (
-                    f"SELECT incident_id FROM incidents_searchentry WHERE {vector} @@ {query} "
-                    f"AND incident_id IN ({inner}) "
-                    f"ORDER BY ts_rank({vector}, {query}) DESC, incident_id DESC"
-                )
-                args = [expr, *params, expr]
-            else:
-                # MATERIALIZED: FTS5 must run the match once, not once per candidate row.
-                sql = (
-                    f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
-                    f"WHERE {self.scope} MATCH %s) "
-                    f"SELECT id FROM f WHERE id IN ({inner}) ORDER BY r, id DESC"
-                )
-                args = [expr, *params]
-            with connection.cursor() as cursor:
-                cursor.execute(sql, args)
-                self._ids = [row[0] for row in cursor.fetchall()]
+            self._ids = [pk for pk, _score in ranked_rows(self.qs, self.query, self.scope)]
         return self._ids
 
     def count(self) -> int:
@@ -196,6 +175,34 @@ class Ranked:
         page = self.ids()[key]
         rows = {r.pk: r for r in self.qs.filter(pk__in=page)}
         return [rows[pk] for pk in page if pk in rows]
+
+
+def ranked_rows(qs: QuerySet[Incident], query: str, scope: str) -> list[tuple[int, float]]:
+    """(id, score) of the incidents of `qs` matching `query`, most relevant first: one
+    full-text query over the match set. A lower score is more relevant (SQLite's bm25, minus
+    PostgreSQL's ts_rank); ties go to the newer record."""
+    inner, params = qs.order_by().values("pk").query.sql_with_params()
+    expr = _expression(words(query), scope)
+    if connection.vendor == "postgresql":
+        vector = f"{scope}_vector"  # stored tsvector (migration 0006)
+        tsquery = "to_tsquery('simple'::regconfig, %s)"
+        sql = (
+            f"SELECT incident_id, -ts_rank({vector}, {tsquery}) AS r FROM incidents_searchentry "
+            f"WHERE {vector} @@ {tsquery} AND incident_id IN ({inner}) "
+            f"ORDER BY r, incident_id DESC"
+        )
+        args = [expr, expr, *params]
+    else:
+        # MATERIALIZED: FTS5 must run the match once, not once per candidate row.
+        sql = (
+            f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
+            f"WHERE {scope} MATCH %s) "
+            f"SELECT id, r FROM f WHERE id IN ({inner}) ORDER BY r, id DESC"
+        )
+        args = [expr, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 
 def order_by_relevance(

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -19,6 +20,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
+from pyroaring import BitMap
 
 from returnwatch import public
 
@@ -100,6 +102,90 @@ def _breakdown(name: str, title: Any, field: str, many: bool) -> Breakdown:
 
 
 def compute() -> Statistics:
+    """The statistics of the data as it is now: from the facet index's bitmaps when it is
+    ready (tens of milliseconds at a million incidents), else with SQL."""
+    from . import facets  # facets reads data_version from here
+
+    idx = facets.index()
+    return _from_sql() if idx is None else _from_index(idx)
+
+
+def _from_index(idx: Any) -> Statistics:
+    """The same figures as `_from_sql`, from the facet index (facets.py): counts are sizes of
+    bitmap intersections, and as positions run newest first each month's incidents are one
+    range of positions."""
+    from . import facets
+    from .filters import FACETS, Search
+    from .models import VictimGroup, ViolenceType
+
+    found = facets.match(Search(), idx)  # every public incident
+    base = idx.base
+    raw = facets._raw_counts(found, idx)
+    people = sum(base.victims) - sum(base.victims[p] for p in idx.dead)
+    people += sum(e.victims for e in found.extra)
+
+    kidnap = set(
+        ViolenceType.objects.filter(code__in=KIDNAPPING_TYPES).values_list("pk", flat=True)
+    )
+    child = set(VictimGroup.objects.filter(code__in=CHILD_GROUPS).values_list("pk", flat=True))
+
+    def union(param: str, pks: set[int]) -> BitMap:
+        bucket = base.values[param]
+        return BitMap.union(BitMap(), *(bucket[pk] for pk in pks if pk in bucket))
+
+    children = len(found.positions & union("type", kidnap) & union("group", child))
+    children += sum(
+        1 for e in found.extra if e.values["type"] & kidnap and e.values["group"] & child
+    )
+
+    # Months: the dated positions are one run, newest first, so each month is a sub-run
+    # found by bisection; undated ones are one run too (last on SQLite, first on PostgreSQL).
+    days, end = base.days, len(base.days)
+    by_month: dict[dt.date, int] = {}
+    undated = sum(1 for e in found.extra if e.key[1] == 0)
+    p = 0
+    while p < end:
+        if days[p] == 0:
+            q = bisect.bisect_right(days, 0, lo=p, hi=end, key=lambda d: 1 if d else 0)
+            undated += found.positions.range_cardinality(p, q)
+        else:
+            first = dt.date.fromordinal(days[p]).replace(day=1)
+            # The first position of an earlier month (or undated): key ascending in the run.
+            q = bisect.bisect_right(
+                days, -first.toordinal(), lo=p, hi=end, key=lambda d: -d if d else 1 << 62
+            )
+            by_month[first] = by_month.get(first, 0) + found.positions.range_cardinality(p, q)
+        p = q
+    for e in found.extra:
+        if e.key[1]:
+            month = dt.date.fromordinal(-e.key[1]).replace(day=1)
+            by_month[month] = by_month.get(month, 0) + 1
+    months: list[Month] = []
+    running = 0
+    rows = sorted((m, n) for m, n in by_month.items() if n)
+    for month, n in _fill_months(rows):
+        running += n
+        months.append(Month(month, n, running))
+    breakdowns = []
+    by_field = {f.field: f for f in FACETS}
+    for name, title, field, _many in BREAKDOWNS:
+        facet = by_field[field]
+        counts = {pk: n for pk, n in raw[facet.param].items() if n}
+        terms = facet.model.objects.filter(pk__in=list(counts))  # type: ignore[attr-defined]  # a vocabulary model
+        rows_ = [Row(t.code, t.label, counts[t.pk]) for t in terms]
+        rows_.sort(key=lambda r: (-r.count, r.label))
+        breakdowns.append(Breakdown(name, title, rows_))
+    return Statistics(
+        incidents=len(found),
+        people=people,
+        children_kidnapped_incidents=children,
+        undated=undated,
+        months=months,
+        breakdowns=breakdowns,
+    )
+
+
+def _from_sql() -> Statistics:
     published = public.incident_ids()
     totals = published.aggregate(n=Count("pk"), people=Sum("victims_count"))
     through_types = Incident.violence_types.through
@@ -220,7 +306,11 @@ def figures(*, wait: bool = False) -> Figures:
     latest: Figures | None = cache.get(_LATEST.format(lang=lang))
     if latest is not None and latest.version == version:
         return latest
-    if latest is None or wait or not can_defer():
+    from . import facets
+
+    # From the index the figures take milliseconds: computed now, never stale. Without it
+    # (being built) they are computed on the queue and the last ones shown meanwhile.
+    if latest is None or wait or not can_defer() or facets.index() is not None:
         return _store(lang, version)
     # The claim expires so that the task is queued again if a worker lost it.
     if cache.add(_COMPUTING.format(lang=lang, version=version), 1, 300):

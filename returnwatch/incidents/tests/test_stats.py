@@ -142,9 +142,13 @@ def test_cached_statistics_change_when_a_case_is_published(make_incident):
 def test_after_a_change_the_last_figures_are_served_marked_until_the_task_ran(
     client, make_incident, monkeypatch
 ):
-    """The recomputation is a task on the huey queue: until a worker ran it, the last
-    complete figures are served saying from when; once it ran, they are current."""
+    """While the facet index is being built, the recomputation is a task on the huey queue:
+    until a worker ran it, the last complete figures are served saying from when; once it
+    ran, they are current."""
+    from returnwatch.incidents import facets
     from returnwatch.incidents.tasks import recompute_statistics
+
+    monkeypatch.setattr(facets, "index", lambda **kw: None)  # being built
 
     make_incident()
     first = stats.figures()
@@ -165,10 +169,30 @@ def test_after_a_change_the_last_figures_are_served_marked_until_the_task_ran(
     assert "new figures are being computed" not in client.get("/stats/").content.decode()
 
 
+def test_with_the_index_a_change_is_in_the_figures_of_the_next_request(
+    client, make_incident, monkeypatch
+):
+    """From the facet index the figures take milliseconds: computed in the request that
+    first sees a change, so never stale and nothing queued."""
+    make_incident()
+    assert stats.figures().current
+    monkeypatch.setattr(stats, "can_defer", lambda: True)
+    monkeypatch.setattr(stats, "_enqueue", lambda lang: pytest.fail("queued"))
+    make_incident(types=["kidnapping"], groups=["child"])
+    now = stats.figures()
+    assert now.current and now.stats.incidents == 2
+    assert now.stats.children_kidnapped_incidents == 1
+    assert "new figures are being computed" not in client.get("/stats/").content.decode()
+
+
 def test_the_statistics_task_goes_through_the_queue_and_is_never_stale_after(
     make_incident, monkeypatch
 ):
     from huey.contrib.djhuey import HUEY
+
+    from returnwatch.incidents import facets
+
+    monkeypatch.setattr(facets, "index", lambda **kw: None)  # being built
 
     make_incident()
     assert stats.figures().stats.incidents == 1
