@@ -83,6 +83,7 @@ def write_batch(batch: Sequence[NewIncident]) -> None:
     links: dict[str, list[tuple[int, int]]] = defaultdict(list)
     citations: list[Citation] = []
     entries: list[tuple[int, str, str]] = []
+    tokens: dict[str, str] = {}  # the batch's restricted words' search tokens, then dropped
     for item in batch:
         pk = item.incident.pk
         terms: list[Any] = [t for t in (getattr(item.incident, n) for n in SINGLE) if t]
@@ -92,7 +93,7 @@ def write_batch(batch: Sequence[NewIncident]) -> None:
             terms += chosen
         links["tags"] += [(pk, tag.pk) for tag in _unique(item.tags)]
         citations += [Citation(incident=item.incident, document=d) for d in _unique(item.documents)]
-        entries.append((pk, *search.compose(item.incident, terms)))
+        entries.append((pk, *search.compose(item.incident, terms, tokens)))
     for name, pairs in links.items():
         link(name, pairs)
     insert(citations)

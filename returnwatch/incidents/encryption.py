@@ -198,11 +198,22 @@ def search_token(word: str) -> str:
     return _token(_token_base(settings.FIELD_ENCRYPTION_KEY), word)
 
 
-def search_tokens(words: list[str]) -> list[str]:
-    """Tokens for folded words: each word and its prefixes, once each, in a stable order."""
+def search_tokens(words: list[str], memo: dict[str, str] | None = None) -> list[str]:
+    """Tokens for folded words: each word and its prefixes, once each, in a stable order.
+
+    `memo` (word -> token) is a bulk writer's, for one batch: the same words recur from one
+    record to the next. It holds restricted words, so it lives no longer than the batch."""
     base = _token_base(settings.FIELD_ENCRYPTION_KEY)
     seen: dict[str, None] = {}
     for word in words:
         for end in range(min(MIN_PREFIX, len(word)), len(word) + 1):
             seen.setdefault(word[:end], None)
-    return [_token(base, w) for w in seen]
+    if memo is None:
+        return [_token(base, w) for w in seen]
+    out = []
+    for w in seen:
+        token = memo.get(w)
+        if token is None:
+            token = memo[w] = _token(base, w)
+        out.append(token)
+    return out

@@ -27,10 +27,24 @@ WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 12
 
 
+class _Marks(dict[int, int | None]):
+    """str.translate table deleting combining marks, filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_MARKS = _Marks()
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, words separated by single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # nothing to decompose (most text, and all of every reference)
+        plain = text.lower()
+    else:
+        plain = unicodedata.normalize("NFKD", text.casefold()).translate(_MARKS)
     return " ".join(WORD.findall(plain))
 
 
@@ -59,8 +73,11 @@ def texts(incident: Incident) -> tuple[str, str]:
     return compose(incident, terms)
 
 
-def compose(incident: Incident, terms: Iterable[Any]) -> tuple[str, str]:
-    """Index text from an incident's own fields and its vocabulary terms (already loaded)."""
+def compose(
+    incident: Incident, terms: Iterable[Any], memo: dict[str, str] | None = None
+) -> tuple[str, str]:
+    """Index text from an incident's own fields and its vocabulary terms (already loaded);
+    `memo` as for `staff_text`."""
     parts: list[str] = [incident.reference, incident.title, incident.summary]
     for term in terms:
         parts += _labels(term)
@@ -69,13 +86,14 @@ def compose(incident: Incident, terms: Iterable[Any]) -> tuple[str, str]:
     if incident.year:
         parts.append(str(incident.year))
     public = fold(" ".join(p for p in parts if p))
-    return public, staff_text(public, incident.narrative)
+    return public, staff_text(public, incident.narrative, memo)
 
 
-def staff_text(public: str, narrative: str | None) -> str:
+def staff_text(public: str, narrative: str | None, memo: dict[str, str] | None = None) -> str:
     """The staff index text: the public text, then keyed hashes of the restricted
     narrative's words (it is encrypted at rest; the index must not hold its words)."""
-    return " ".join([public, *search_tokens(fold(narrative or "").split())]).strip()
+    tokens = search_tokens(fold(narrative or "").split(), memo)  # memo: encryption.search_tokens
+    return " ".join([public, *tokens]).strip()
 
 
 def index(incident_ids: Iterable[int]) -> None:
