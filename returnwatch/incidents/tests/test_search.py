@@ -146,6 +146,23 @@ def test_fold_removes_accents_case_and_punctuation():
     assert search.words("a-b_c") == ["a", "b", "c"]
 
 
+def test_fold_equals_decomposing_and_dropping_every_combining_mark():
+    """The fast paths of fold (ASCII as is, marks deleted by a translate table) give what
+    the plain definition gives, on text of many scripts."""
+    import random
+    import unicodedata
+
+    def plain(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return " ".join(search.WORD.findall(kept))
+
+    rng = random.Random(7)
+    samples = ["Niña en Ciudad Juárez", "Straße ﬁ Ǆ İstanbul", "Kreyòl: mwen te kidnape", "Å Å"]
+    samples += ["".join(chr(rng.randint(32, 0x3000)) for _ in range(30)) for _ in range(3000)]
+    assert [search.fold(t) for t in samples] == [plain(t) for t in samples]
+
+
 def test_unknown_values_become_notices(cases):
     s = filters.parse(QueryDict("type=bogus&year=abc&from=nope&sort=sideways&document=x"))
     assert len(s.notices) == 5
