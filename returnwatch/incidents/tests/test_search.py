@@ -184,3 +184,24 @@ def test_pinning_is_skipped_for_large_sets(cases, monkeypatch):
     s = filters.parse(QueryDict("q=secuestro"))
     matching = s.apply(base)
     assert filters.pinned(base, matching) is matching
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rebuilding_the_text_index_drops_the_kept_answers_for_words(make_incident):
+    """search.rebuild() may change every text: it logs "everything changed", so the next
+    search makes a new facet index instead of using answers kept for the old texts."""
+    from returnwatch.incidents import facets, matches
+    from returnwatch.incidents.models import SearchEntry
+
+    incident = make_incident(title="Kidnapped at the bridge", types=["kidnapping"])
+    # A stale text entry (as after a vocabulary relabel), changed without the change log.
+    SearchEntry.objects.filter(incident_id=incident.pk).update(public="kidnapped elsewhere")
+    facets._memo[:] = []
+    matches.forget()
+    bridge = filters.parse(QueryDict("q=bridge"))
+    first = facets.index(wait=True)
+    assert first is not None and len(facets.match(bridge, first)) == 0  # answer kept
+    search.rebuild()
+    now = facets.index(wait=True)
+    assert now is not None and now.base is not first.base
+    assert len(facets.match(bridge, now)) == 1
