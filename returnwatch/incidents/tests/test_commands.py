@@ -47,3 +47,34 @@ def test_generate_incidents_is_deterministic_and_indexed():
     call_command("generate_incidents", count=300, seed=5)
     assert list(Incident.objects.order_by("id").values_list("title", flat=True)) == titles
     assert len(set(Incident.objects.values_list("reference", flat=True))) == 300
+
+
+def _analyzed_tables() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT relname FROM pg_stat_user_tables "
+                "WHERE last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL"
+            )
+        else:
+            cursor.execute("SELECT tbl FROM sqlite_stat1")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def test_a_bulk_load_and_the_nightly_task_leave_planner_statistics():
+    """Without them SQLite reads a page of incidents by id through the status index (every
+    published row): stats.analyze runs after generate_incidents and every night."""
+    from returnwatch.incidents.tasks import refresh_planner_statistics
+
+    call_command("generate_incidents", count=20, seed=5)
+    assert "incidents_incident" in _analyzed_tables()
+    from django.db import connection
+
+    if connection.vendor == "sqlite":  # forget them, and the task makes them again
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM sqlite_stat1")
+        assert not _analyzed_tables()
+    refresh_planner_statistics.call_local()
+    assert "incidents_incident" in _analyzed_tables()

@@ -5,10 +5,10 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from returnwatch.incidents import bulkwrite
+from returnwatch.incidents import bulkwrite, stats
 from returnwatch.incidents.demo import Vocab, fake_incidents
 from returnwatch.incidents.models import Incident
 
@@ -62,11 +62,7 @@ class Command(BaseCommand):
         if batch:
             self._save(batch, vocab)
             done += len(batch)
-        if connection.vendor == "postgresql":
-            # Planner statistics now, not whenever autovacuum gets to it: right after a bulk
-            # load PostgreSQL otherwise picks plans for empty tables (seconds per search).
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        stats.analyze()  # planner statistics for the new size, on both engines
         self.stdout.write(
             self.style.SUCCESS(f"Created {done} incidents in {time.monotonic() - started:.1f} s.")
         )
