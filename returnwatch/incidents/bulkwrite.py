@@ -209,10 +209,16 @@ def _insert_rows(model: type[models.Model], names: list[str], rows: list[Any]) -
 
 def _execute(model: type[models.Model], cols: list[str], rows: list[Any]) -> None:
     q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in cols)}) "
-        f"VALUES ({', '.join(['%s'] * len(cols))})"
-    )
+    head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in cols)}) VALUES "
+    one = f"({', '.join(['%s'] * len(cols))})"
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+        if connection.vendor != "postgresql":
+            for start in range(0, len(rows), 5000):  # one prepared statement, many rows
+                cursor.executemany(head + one, rows[start : start + 5000])
+            return
+        # PostgreSQL: many rows per statement. Row by row, each row was a statement of its
+        # own, with a round trip and the statement triggers (data version, change log) each.
+        per = max(1, min(1000, 60000 // len(cols)))  # under the 65,535 parameters a statement
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            cursor.execute(head + ", ".join([one] * len(chunk)), [v for r in chunk for v in r])

@@ -134,7 +134,10 @@ def _cities_by_year(matching: QuerySet[Incident], years: list[int]) -> dict[int,
 
 
 def _places(search: filters.Search, counts: dict[str, int], min_count: int) -> list[Place]:
-    cities = {c.code: c for c in City.objects.filter(code__in=list(counts))}
+    cities = {
+        c.code: c
+        for c in City.objects.filter(code__in=list(counts)).select_related("port_of_entry")
+    }
     points = {(country, fold(state)): p for (country, state), p in geo.state_points().items()}
     box = geo.projection()
     out: list[Place] = []
@@ -201,14 +204,14 @@ def compute(search: filters.Search) -> MapData:
     found = cache.get(key)
     if found is not None:
         return dataclasses.replace(found, search=search)
-    matching = _matching(search)
-    # None: the facet index's match set (SQL over the same search while it is being built).
-    results = facets.counts_for_page(search, None)
+    # The search's own results: its count from the facet index's match set (a SQL count of
+    # the same search while the index is being built).
+    ordered, found = facets.results(search, public.incidents())
+    results = facets.counts_for_page(search, found)
     places = _places(search, _facet(results, "city"), min_count)
     # The strip: one small map per year of the search without its own year filter; the
     # years and their totals are that search's year facet.
     unyeared = dataclasses.replace(search, years=[])
-    years_base = _matching(unyeared) if search.years else matching
     unyeared_results = facets.counts_for_page(unyeared, None) if search.years else results
     per_year = sorted((int(y), n) for y, n in _facet(unyeared_results, "year").items())
     per_year = per_year[-MAX_YEARS:]
@@ -219,7 +222,7 @@ def compute(search: filters.Search) -> MapData:
         codes = dict(City.objects.values_list("pk", "code"))
         by_year = {y: {codes[c]: n for c, n in row.items()} for y, row in fast.items()}
     else:
-        by_year = _cities_by_year(years_base, wanted)
+        by_year = _cities_by_year(_matching(unyeared), wanted)
     years = []
     for y, n in per_year:
         one = dataclasses.replace(search, years=[y])
@@ -234,7 +237,7 @@ def compute(search: filters.Search) -> MapData:
         )
     data = MapData(
         search=search,
-        total=matching.count(),
+        total=ordered.count(),
         places=tuple(places),
         ports=tuple(_ports()),
         years=tuple(years),
