@@ -266,7 +266,10 @@ def _prune(seq: int) -> None:
 
 def _build_in_background() -> None:
     try:
-        _share(_build())
+        base = _build()
+        _share(base)
+        cache.delete("facets:building")
+        matches.ask_again(base)  # the words searched recently, answered for the new build
     finally:
         cache.delete("facets:building")
         connection.close()

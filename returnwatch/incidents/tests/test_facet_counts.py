@@ -318,3 +318,40 @@ def every_change(client: Any, editor: Any, researcher: Any, corpus: dict[str, In
     # A bulk load (the generator writes through bulk inserts, as an import does).
     call_command("generate_incidents", count=30, seed=3)
     check_all(client)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_word_is_asked_once_per_build_across_app_servers_and_again_after_a_rebuild(
+    client: Any, corpus: dict[str, Incident], monkeypatch: Any
+) -> None:
+    """Kept answers are shared through the cache under the build's token, so a second app
+    server does not ask the database again; a new build asks the recent questions again in
+    the background, so the next search of the word is not the first."""
+    facets._memo[:] = []
+    matches.forget()
+    asked: list[Any] = []
+    real_ask = matches._ask
+
+    def counted_ask(*args: Any) -> matches.Match:
+        asked.append(args)
+        return real_ask(*args)
+
+    monkeypatch.setattr(matches, "_ask", counted_ask)
+    first = facets.index(wait=True)
+    assert first is not None
+    page = client.get("/incidents/?q=kidnapped").context["page"]
+    assert page.paginator.count == len(plain("q=kidnapped")[0]) > 0
+    assert len(asked) == 1
+    matches.forget()  # another app server: nothing kept in its memory
+    assert client.get("/incidents/?q=kidnapped&city=tijuana").context[
+        "page"
+    ].paginator.count == len(plain("q=kidnapped&city=tijuana")[0])
+    assert len(asked) == 1  # answered from the shared cache
+
+    facets._build_in_background()  # a new build, as after 2,000 changes
+    assert len(asked) == 2 and asked[-1][1] is not first.base  # asked again, for it
+    facets._memo[:] = []  # take the new build
+    check_all(client)
+    now = facets.index()
+    assert now is not None and now.base is not first.base
+    assert len([a for a in asked if matches.question(a[0])[0] == ("kidnapped",)]) == 2
