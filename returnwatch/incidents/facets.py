@@ -266,12 +266,13 @@ def _prune(seq: int) -> None:
 
 def _build_in_background() -> None:
     try:
-        base = _build()
-        _share(base)
-        cache.delete("facets:building")
+        try:
+            base = _build()
+            _share(base)
+        finally:
+            cache.delete("facets:building")  # the claim ends with the build
         matches.ask_again(base)  # the words searched recently, answered for the new build
     finally:
-        cache.delete("facets:building")
         connection.close()
 
 
