@@ -189,9 +189,29 @@ def test_counts_equal_plain_sql_before_and_after_every_change(
     every_change(client, editor, researcher, corpus)
 
 
+@pytest.fixture
+def asked(monkeypatch: Any) -> list[Any]:
+    """Every question the database answers for a build (matches._ask), nothing kept before."""
+    matches.forget()
+    calls: list[Any] = []
+    real_ask = matches._ask
+
+    def counted_ask(*args: Any) -> matches.Match:
+        calls.append(args)
+        return real_ask(*args)
+
+    monkeypatch.setattr(matches, "_ask", counted_ask)
+    return calls
+
+
 @pytest.mark.django_db(transaction=True)
 def test_index_follows_every_committed_change_without_rebuilding(
-    client: Any, editor: Any, researcher: Any, corpus: dict[str, Incident], monkeypatch: Any
+    client: Any,
+    editor: Any,
+    researcher: Any,
+    corpus: dict[str, Incident],
+    monkeypatch: Any,
+    asked: list[Any],
 ) -> None:
     """Outside a transaction the index is kept and each change is applied to it from the
     change log (migration 0016): built once, then equal to SQL after every change."""
@@ -206,15 +226,6 @@ def test_index_follows_every_committed_change_without_rebuilding(
 
     monkeypatch.setattr(facets, "_build", counted_build)
     monkeypatch.setattr(facets, "_start_build", lambda: builds.append(1))
-    matches.forget()
-    asked: list[Any] = []
-    real_ask = matches._ask
-
-    def counted_ask(*args: Any) -> matches.Match:
-        asked.append(args)
-        return real_ask(*args)
-
-    monkeypatch.setattr(matches, "_ask", counted_ask)
     every_change(client, editor, researcher, corpus)
     assert builds == []
     # Each question of words or dates went to the database once for the build, not once per
@@ -322,21 +333,12 @@ def every_change(client: Any, editor: Any, researcher: Any, corpus: dict[str, In
 
 @pytest.mark.django_db(transaction=True)
 def test_a_word_is_asked_once_per_build_across_app_servers_and_again_after_a_rebuild(
-    client: Any, corpus: dict[str, Incident], monkeypatch: Any
+    client: Any, corpus: dict[str, Incident], asked: list[Any]
 ) -> None:
     """Kept answers are shared through the cache under the build's token, so a second app
     server does not ask the database again; a new build asks the recent questions again in
     the background, so the next search of the word is not the first."""
     facets._memo[:] = []
-    matches.forget()
-    asked: list[Any] = []
-    real_ask = matches._ask
-
-    def counted_ask(*args: Any) -> matches.Match:
-        asked.append(args)
-        return real_ask(*args)
-
-    monkeypatch.setattr(matches, "_ask", counted_ask)
     first = facets.index(wait=True)
     assert first is not None
     page = client.get("/incidents/?q=kidnapped").context["page"]
