@@ -95,10 +95,14 @@ def _breakdown(name: str, title: Any, field: str, many: bool) -> Breakdown:
             .annotate(n=Count("pk"))
             .values_list(f"{field}_id", "n")
         )
-    terms = model.objects.filter(pk__in=list(counts))  # type: ignore[union-attr]  # as above
-    rows = [Row(t.code, t.label, counts[t.pk]) for t in terms]
+    return Breakdown(name, title, _rows(model, counts))
+
+
+def _rows(model: Any, counts: dict[int, int]) -> list[Row]:
+    """A breakdown's rows: each term with its count, largest first."""
+    rows = [Row(t.code, t.label, counts[t.pk]) for t in model.objects.filter(pk__in=list(counts))]
     rows.sort(key=lambda r: (-r.count, r.label))
-    return Breakdown(name, title, rows)
+    return rows
 
 
 def compute() -> Statistics:
@@ -171,10 +175,7 @@ def _from_index(idx: Any) -> Statistics:
     for name, title, field, _many in BREAKDOWNS:
         facet = by_field[field]
         counts = {pk: n for pk, n in raw[facet.param].items() if n}
-        terms = facet.model.objects.filter(pk__in=list(counts))  # type: ignore[attr-defined]  # a vocabulary model
-        rows_ = [Row(t.code, t.label, counts[t.pk]) for t in terms]
-        rows_.sort(key=lambda r: (-r.count, r.label))
-        breakdowns.append(Breakdown(name, title, rows_))
+        breakdowns.append(Breakdown(name, title, _rows(facet.model, counts)))
     return Statistics(
         incidents=len(found),
         people=people,
