@@ -5,8 +5,10 @@ from __future__ import annotations
 import array
 import bisect
 import datetime as dt
+import functools
 import heapq
 import itertools
+import operator
 import secrets
 import threading
 from collections.abc import Iterable, Iterator
@@ -80,11 +82,26 @@ class Base:
     token: int = field(default_factory=lambda: secrets.randbits(62))  # names this build
 
     def positions(self, ids: Iterable[int]) -> BitMap:
-        where, size = self.where, len(self.where)
-        return BitMap(p for i in ids if i < size and (p := where[i]) >= 0)
+        """The positions of these incidents that are in the build (the others have none)."""
+        inside = BitMap(ids) & self.ids_in_build  # both steps in C: a word may match 400,000
+        return BitMap(_pick(self.where, inside))
+
+    def ids(self, positions: BitMap) -> list[int]:
+        return list(_pick(self.order, positions))
+
+    @functools.cached_property
+    def ids_in_build(self) -> BitMap:
+        return BitMap(array.array("I", self.order))  # "I": what BitMap reads as is
 
     def key(self, position: int) -> tuple[int, int, int]:
         return _key(self.days[position], self.order[position], self.nulls_first)
+
+
+def _pick(values: array.array[int], at: BitMap) -> tuple[int, ...]:
+    """values[i] for each i of `at`, in C (operator.itemgetter)."""
+    if len(at) < 2:
+        return tuple(values[i] for i in at)
+    return operator.itemgetter(*at)(values)  # a tuple for two or more
 
 
 def _key(day: int, pk: int, nulls_first: bool) -> tuple[int, int, int]:
@@ -339,9 +356,10 @@ def _current(*, now: bool, keep: bool) -> tuple[Index, int, set[int]] | None:
 
 
 def wait_for_background() -> None:
-    """Let background builds of this process finish (tests, the benchmark)."""
+    """Let background builds and rankings of this process finish (tests, the benchmark)."""
     while _threads:
         _threads.pop().join()
+    matches.wait_for_background()
 
 
 def _sql_part(search: Search) -> Search | None:
@@ -358,6 +376,7 @@ class Found:
     positions: BitMap
     extra: list[Extra]
     text: matches.Match | None = None  # the answer for the search's words, dates, document
+    rest: Search | None = None  # the search's words, dates, document (what `text` answers)
     scores: dict[int, float] = field(default_factory=dict)  # the changed ones' relevance
 
     def __len__(self) -> int:
@@ -385,10 +404,10 @@ def match(search: Search, idx: Index) -> Found:
         # The build's answer is kept (matches.py); the changed incidents are asked afresh.
         text = matches.of_build(rest, idx.base)
         result = result & text.positions
-        scores = matches.scores_of(rest, [e.pk for e in extra])
+        scores = matches.scores_of(rest, [e.pk for e in extra], idx.base, idx.seq)
         extra = [e for e in extra if e.pk in scores]
     extra.sort(key=lambda e: e.key)
-    return Found(result, extra, text, scores)
+    return Found(result, extra, text, rest, scores)
 
 
 class Results:
@@ -455,21 +474,28 @@ class ByRelevance:
     def __len__(self) -> int:
         return self.count()
 
-    def _keys(self) -> Iterator[tuple[float, int]]:
-        """(score, -id) of every match, in order."""
-        text, keep, order = self.found.text, self.found.positions, self.idx.base.order
-        assert text is not None
-        built = (
-            (score, -order[p])
-            for p, score in zip(text.ranked, text.scores, strict=True)
-            if p in keep
-        )
-        changed = sorted((score, -pk) for pk, score in self.found.scores.items())
+    def _keys(self, stop: int) -> Iterator[tuple[float, int]]:
+        """(score, -id) of the first `stop` matches (at least), in order."""
+        found, order = self.found, self.idx.base.order
+        text, keep = found.text, found.positions
+        assert text is not None and found.rest is not None
+        built: Iterable[tuple[float, int]]
+        if text.ranked is not None and text.scores is not None:
+            built = (
+                (score, -order[p])
+                for p, score in zip(text.ranked, text.scores, strict=True)
+                if p in keep
+            )
+        else:  # the words' ranking is being made: rank this search's matches alone
+            ids = self.idx.base.ids(keep)
+            built = ((s, -pk) for pk, s in matches.ranked_among(found.rest, ids, stop))
+        changed = sorted((score, -pk) for pk, score in found.scores.items())
         return heapq.merge(built, changed)
 
     def __getitem__(self, key: slice) -> list[Incident]:
         start, stop, _step = key.indices(len(self.found))
-        page = [-negative for _s, negative in itertools.islice(self._keys(), start, stop)]
+        keys = self._keys(stop)
+        page = [-negative for _s, negative in itertools.islice(keys, start, stop)]
         rows = {r.pk: r for r in self.base.filter(pk__in=page)}
         return [rows[pk] for pk in page if pk in rows]
 

@@ -28,7 +28,7 @@ import array
 import hashlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
@@ -50,13 +50,17 @@ SHARED_FOR = 7 * 24 * 3600  # seconds an answer stays in the shared cache (memor
 @dataclass(frozen=True)
 class Match:
     positions: BitMap  # the build's positions that match
-    ranked: array.array[int]  # with words: the same positions, most relevant first
-    scores: array.array[float]  # their scores (lower is more relevant, search.ranked_rows)
+    # With words, once ranked (in the background after the first ask): the same positions,
+    # most relevant first, and their scores (lower is more relevant, search.ranked_rows).
+    ranked: array.array[int] | None = None
+    scores: array.array[float] | None = None
 
 
 _kept: OrderedDict[tuple[Any, ...], Match] = OrderedDict()
 _asked: OrderedDict[tuple[Any, ...], Search] = OrderedDict()  # recent questions, newest last
+_changed: OrderedDict[tuple[Any, ...], dict[int, float]] = OrderedDict()  # scores_of's answers
 _lock = threading.Lock()
+_threads: list[threading.Thread] = []
 
 
 def question(rest: Search) -> tuple[Any, ...]:
@@ -83,63 +87,123 @@ def _keep(key: tuple[Any, ...], rest: Search, found: Match) -> None:
             _asked.popitem(last=False)
 
 
-def of_build(rest: Search, base: Base) -> Match:
-    """The positions of `base` matching `rest` (a search of words, dates, document only)."""
+def of_build(rest: Search, base: Base, *, rank: bool = False) -> Match:
+    """The positions of `base` matching `rest` (a search of words, dates, document only).
+
+    The first ask is the match alone (cheap); the ranking of the words' matches follows in
+    the background (`rank`: here and now), and until it is kept, a search by relevance ranks
+    its own matches (`ranked_among`)."""
     key = (base.token, question(rest))
+    words = has_words(rest)
     with _lock:
         hit = _kept.get(key)
         if hit is not None:
             _kept.move_to_end(key)
             _asked.move_to_end(key[1])
-            return hit
+    if hit is not None and (hit.ranked is not None or not words):
+        return hit
     if connection.in_atomic_block:  # may yet roll back: used, neither kept nor shared
-        return _ask(rest, base)
-    shared: Match | None = cache.get(_shared_key(key))
+        return hit or _ask(rest, base)
+    shared: Match | None = cache.get(_shared_key(key))  # perhaps ranked by now, elsewhere
     if shared is None:
-        shared = _ask(rest, base)
+        shared = hit or _ask(rest, base)
         cache.set(_shared_key(key), shared, SHARED_FOR)
+    if words and shared.ranked is None:
+        if rank:
+            shared = _rank(key, rest, base, shared)
+        elif cache.add(_shared_key(key) + ":ranking", 1, 300):  # once across app servers
+            thread = threading.Thread(
+                target=_rank_in_background, args=(key, rest, base, shared), daemon=True
+            )
+            _threads.append(thread)
+            thread.start()
     _keep(key, rest, shared)
     return shared
 
 
 def ask_again(base: Base) -> int:
     """Answer for a new build the questions asked recently, newest first (in the background,
-    after the build is shared). Returns how many were asked."""
+    after the build is shared), ranked at once. Returns how many were asked."""
     with _lock:
         recent = list(reversed(_asked.values()))
     for rest in recent:
-        of_build(rest, base)
+        of_build(rest, base, rank=True)
     return len(recent)
 
 
 def _ask(rest: Search, base: Base) -> Match:
-    matching = rest.apply(public.incident_ids())
-    where, size = base.where, len(base.where)
+    if rest.date_from or rest.date_to or rest.document:
+        matching = rest.apply(public.incident_ids())
+        return Match(base.positions(matching.order_by().values_list("pk", flat=True)))
+    # Words only: the full-text index alone. Its ids that are not public, or not in the
+    # build, have no position (the build holds only what was public).
+    return Match(base.positions(search.matching_ids(rest.q)))
+
+
+def _rank(key: tuple[Any, ...], rest: Search, base: Base, found: Match) -> Match:
+    """`found` with the ranking of its positions, kept and shared."""
+    where, size, keep = base.where, len(base.where), found.positions
     ranked, scores = array.array("I"), array.array("d")  # "I": what BitMap reads as is
-    if has_words(rest):
-        for pk, score in search.ranked_rows(matching, rest.q, "public"):
-            if pk < size and (p := where[pk]) >= 0:
-                ranked.append(p)
-                scores.append(score)
-        return Match(BitMap(ranked), ranked, scores)
-    ids = matching.order_by().values_list("pk", flat=True).iterator(10000)
-    return Match(base.positions(ids), ranked, scores)
+    for pk, score in search.ranked_rows(None, rest.q, "public"):
+        if pk < size and (p := where[pk]) >= 0 and p in keep:
+            ranked.append(p)
+            scores.append(score)
+    done = Match(keep, ranked, scores)
+    cache.set(_shared_key(key), done, SHARED_FOR)
+    _keep(key, rest, done)
+    return done
 
 
-def scores_of(rest: Search, pks: list[int]) -> dict[int, float]:
-    """Which of these incidents (changed since the build) match `rest` now, with their
-    scores when it has words (0 without)."""
+def _rank_in_background(key: tuple[Any, ...], rest: Search, base: Base, found: Match) -> None:
+    try:
+        _rank(key, rest, base, found)
+    finally:
+        cache.delete(_shared_key(key) + ":ranking")
+        connection.close()
+
+
+def ranked_among(rest: Search, ids: list[int], limit: int) -> list[tuple[int, float]]:
+    """The first `limit` of these matches of `rest` by relevance, before its ranking is kept."""
+    return search.ranked_among(ids, rest.q, "public", limit)
+
+
+def scores_of(rest: Search, pks: list[int], base: Base, seq: int) -> dict[int, float]:
+    """Which of these incidents (changed since the build, as of change-log position `seq`)
+    match `rest` now, with their scores when it has words (0 without). Kept per position of
+    the log: these rows change only with a new entry."""
     if not pks:
         return {}
-    matching = rest.apply(public.incident_ids()).filter(pk__in=pks)
+    key = (base.token, seq, question(rest), tuple(sorted(pks)))
+    with _lock:
+        hit = _changed.get(key)
+    if hit is not None:
+        return hit
+    others = replace(rest, q="")  # the words go to ranked_among: scores for these rows only
+    matching = others.apply(public.incident_ids()).filter(pk__in=pks).order_by()
+    ids = list(matching.values_list("pk", flat=True))
     if has_words(rest):
-        return dict(search.ranked_rows(matching, rest.q, "public"))
-    return dict.fromkeys(matching.order_by().values_list("pk", flat=True), 0.0)
+        found = dict(search.ranked_among(ids, rest.q, "public"))
+    else:
+        found = dict.fromkeys(ids, 0.0)
+    if not connection.in_atomic_block:
+        with _lock:
+            _changed[key] = found
+            while len(_changed) > KEPT:
+                _changed.popitem(last=False)
+    return found
+
+
+def wait_for_background() -> None:
+    """Let this process's rankings in the background finish (tests, the benchmark)."""
+    while _threads:
+        _threads.pop().join()
 
 
 def forget() -> None:
     """Drop every answer this process kept, and the questions it remembers (tests, the
     benchmark); the shared cache is Django's."""
+    wait_for_background()
     with _lock:
         _kept.clear()
         _asked.clear()
+        _changed.clear()

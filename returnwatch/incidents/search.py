@@ -11,6 +11,7 @@ matches public words by prefix and restricted words by its own keyed hash.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -195,29 +196,78 @@ class Ranked:
         return [rows[pk] for pk in page if pk in rows]
 
 
-def ranked_rows(qs: QuerySet[Incident], query: str, scope: str) -> list[tuple[int, float]]:
-    """(id, score) of the incidents of `qs` matching `query`, most relevant first: one
-    full-text query over the match set. A lower score is more relevant (SQLite's bm25, minus
-    PostgreSQL's ts_rank); ties go to the newer record."""
-    inner, params = qs.order_by().values("pk").query.sql_with_params()
+def ranked_rows(qs: QuerySet[Incident] | None, query: str, scope: str) -> list[tuple[int, float]]:
+    """(id, score) of the incidents of `qs` (None: of every entry) matching `query`, most
+    relevant first: one full-text query over the match set. A lower score is more relevant
+    (SQLite's bm25, minus PostgreSQL's ts_rank); ties go to the newer record."""
+    inner, params = (
+        qs.order_by().values("pk").query.sql_with_params() if qs is not None else ("", ())
+    )
     expr = _expression(words(query), scope)
     if connection.vendor == "postgresql":
         vector = f"{scope}_vector"  # stored tsvector (migration 0006)
         tsquery = "to_tsquery('simple'::regconfig, %s)"
+        among = f" AND incident_id IN ({inner})" if qs is not None else ""
         sql = (
             f"SELECT incident_id, -ts_rank({vector}, {tsquery}) AS r FROM incidents_searchentry "
-            f"WHERE {vector} @@ {tsquery} AND incident_id IN ({inner}) "
-            f"ORDER BY r, incident_id DESC"
+            f"WHERE {vector} @@ {tsquery}{among} ORDER BY r, incident_id DESC"
         )
         args = [expr, expr, *params]
     else:
         # MATERIALIZED: FTS5 must run the match once, not once per candidate row.
+        among = f" WHERE id IN ({inner})" if qs is not None else ""
         sql = (
             f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
             f"WHERE {scope} MATCH %s) "
-            f"SELECT id, r FROM f WHERE id IN ({inner}) ORDER BY r, id DESC"
+            f"SELECT id, r FROM f{among} ORDER BY r, id DESC"
         )
         args = [expr, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
+
+
+def matching_ids(query: str, scope: str = "public") -> list[int]:
+    """Ids of every entry matching every word of `query` (public or not: the caller keeps
+    the ones it shows), straight from the full-text index: no ranking, no join."""
+    terms = words(query)
+    if not terms:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(_match_sql(scope), [_expression(terms, scope)])
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def ranked_among(
+    ids: list[int], query: str, scope: str = "public", limit: int | None = None
+) -> list[tuple[int, float]]:
+    """(id, score) of these incidents matching `query`, most relevant first (the scores and
+    order of `ranked_rows`), the first `limit` of them: the scores are computed for these rows
+    only, not for every match of the words."""
+    terms = words(query)
+    if not ids or not terms:
+        return []
+    expr = _expression(terms, scope)
+    top = "" if limit is None else f" LIMIT {int(limit)}"
+    if connection.vendor == "postgresql":
+        vector = f"{scope}_vector"
+        tsquery = "to_tsquery('simple'::regconfig, %s)"
+        sql = (
+            f"SELECT incident_id, -ts_rank({vector}, {tsquery}) AS r FROM incidents_searchentry "
+            f"WHERE incident_id = ANY(%s) AND {vector} @@ {tsquery} "
+            f"ORDER BY r, incident_id DESC{top}"
+        )
+        args: list[Any] = [expr, ids, expr]
+    else:
+        # `+rowid`: a filter on the match's rows as FTS5 walks them. A plain `rowid IN` is
+        # handed to FTS5 as one lookup per id, each expanding the prefixes again (seconds).
+        # The rank is computed only for the rows that pass.
+        sql = (
+            f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
+            f"WHERE {scope} MATCH %s AND +rowid IN (SELECT value FROM json_each(%s))) "
+            f"SELECT id, r FROM f ORDER BY r, id DESC{top}"
+        )
+        args = [expr, json.dumps(ids)]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]

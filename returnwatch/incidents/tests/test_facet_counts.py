@@ -8,6 +8,7 @@ over the tables, written here independently of facets.py.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 import pytest
@@ -39,6 +40,7 @@ pytestmark = pytest.mark.django_db
 SEARCHES = [
     "",
     "q=kidnapped",
+    "q=kidnapped&group=child",  # by relevance among a facet's matches
     "type=kidnapping",
     "type=kidnapping&city=tijuana",
     "group=child&year=2020",
@@ -357,3 +359,42 @@ def test_a_word_is_asked_once_per_build_across_app_servers_and_again_after_a_reb
     now = facets.index()
     assert now is not None and now.base is not first.base
     assert len([a for a in asked if matches.question(a[0])[0] == ("kidnapped",)]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_words_are_matched_at_once_and_ranked_once_in_the_background(
+    client: Any, corpus: dict[str, Incident], monkeypatch: Any, asked: list[Any]
+) -> None:
+    """A word's first search asks only for its matches; their ranking is made in the
+    background, once across app servers. Until it is kept, a search by relevance ranks its
+    own matches (search.ranked_among), in the same order as the kept ranking gives later."""
+    facets._memo[:] = []
+    assert facets.index(wait=True) is not None
+    ranking_may_finish = threading.Event()
+    rankings: list[Any] = []
+    real_rank = matches._rank
+
+    def held_rank(*args: Any) -> matches.Match:
+        assert ranking_may_finish.wait(30)
+        rankings.append(args[0])
+        return real_rank(*args)
+
+    monkeypatch.setattr(matches, "_rank", held_rank)
+    own: list[Any] = []
+    real_among = matches.ranked_among
+    monkeypatch.setattr(matches, "ranked_among", lambda *a: own.append(a) or real_among(*a))
+    check_all(client)  # every search by relevance ranked its own matches
+    assert len(own) == len([k for k in SEARCHES if "q=" in k and "sort=" not in k])
+    kept = {k: m for k, m in matches._kept.items() if k[1][0]}
+    assert kept and all(m.ranked is None for m in kept.values())
+    assert len({matches.question(a[0]) for a in asked}) == len(asked)
+    ranking_may_finish.set()
+    facets.wait_for_background()
+    assert all(m.ranked is not None for k, m in matches._kept.items() if k[1][0])
+    assert sorted(map(repr, rankings)) == sorted(map(repr, kept))  # each question once
+    check_all(client)  # now from the kept ranking: the same pages
+    assert len(own) == len([k for k in SEARCHES if "q=" in k and "sort=" not in k])
+    before = len(asked)
+    matches.forget()  # another app server: takes the ranked answers from the cache
+    check_all(client)
+    assert len(asked) == before and len(rankings) == len(kept)
