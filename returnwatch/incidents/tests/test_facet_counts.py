@@ -382,7 +382,12 @@ def test_words_are_matched_at_once_and_ranked_once_in_the_background(
     monkeypatch.setattr(matches, "_rank", held_rank)
     own: list[Any] = []
     real_among = matches.ranked_among
-    monkeypatch.setattr(matches, "ranked_among", lambda *a: own.append(a) or real_among(*a))
+
+    def counted_among(*args: Any) -> list[tuple[int, float]]:
+        own.append(args)
+        return real_among(*args)
+
+    monkeypatch.setattr(matches, "ranked_among", counted_among)
     check_all(client)  # every search by relevance ranked its own matches
     assert len(own) == len([k for k in SEARCHES if "q=" in k and "sort=" not in k])
     kept = {k: m for k, m in matches._kept.items() if k[1][0]}
