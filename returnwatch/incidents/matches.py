@@ -7,6 +7,11 @@ the same positions most relevant first with their scores. Later searches with th
 (whatever their facets, sort or page) intersect bitmaps instead of asking again, so a
 repeated search grows with the page and the number of facet values, not with its matches.
 
+A word's first search asks only for its matches (the full-text index's ids, no ranking: the
+cheap part). Their ranking, the costly part, is made in a background thread, once across
+app servers (a claim in the cache); until it is kept, a search by relevance ranks only its
+own matches, the first page's worth (search.ranked_among), which gives the same order.
+
 Why a kept answer stays exact without a timer: a build's rows never change. An incident
 whose row, links or text changed since the build is dead in the index (the change log of
 migration 0016 names it) and is matched afresh, with its current text, as one of the index's
