@@ -68,47 +68,76 @@ def create(
 
 
 def write_batch(batch: Sequence[NewIncident]) -> None:
+    """Write one batch: references from the allocator, then `write(prepare(batch))`."""
     if not batch:
         return
     incidents = [item.incident for item in batch]
-    for incident in incidents:
-        incident.derive()
     _allocate([i for i in incidents if not i.reference])
-    insert(incidents)
-    ids = _ids_by_reference([i.reference for i in incidents])
-    for incident in incidents:
-        incident.pk = ids[incident.reference]
+    for incident, pk in zip(incidents, write(prepare(batch)), strict=True):
+        incident.pk = pk
         incident._state.adding = False
         incident._state.db = connection.alias
+
+
+@dataclass
+class Prepared:
+    """A batch as database values, made without the database (`prepare`), so that another
+    process can make the next batch while this one writes (`generate_incidents`). Related
+    rows name their incident by its index in the batch: its id is known once it is written."""
+
+    references: list[str]
+    rows: list[list[Any]]  # the incidents' rows, columns as `_fields(Incident)`
+    links: dict[str, list[tuple[int, int]]]  # many-to-many field -> (index, other id)
+    citations: list[tuple[int, int]]  # (index, document id)
+    entries: list[tuple[str, str]]  # (public, everything) search texts, by index
+
+
+def prepare(batch: Sequence[NewIncident]) -> Prepared:
+    """Everything of a batch that needs no database: the derived fields, the rows (encrypted
+    and sealed), the link pairs and the search texts. Every incident has its reference."""
+    if any(not item.incident.reference for item in batch):
+        raise ValueError("prepare() needs every incident's reference (write_batch gives them)")
     links: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    citations: list[Citation] = []
-    entries: list[tuple[int, str, str]] = []
+    citations: list[tuple[int, int]] = []
+    entries: list[tuple[str, str]] = []
     tokens: dict[str, str] = {}  # the batch's restricted words' search tokens, then dropped
-    for item in batch:
-        pk = item.incident.pk
-        terms: list[Any] = [t for t in (getattr(item.incident, n) for n in SINGLE) if t]
+    for n, item in enumerate(batch):
+        item.incident.derive()
+        terms: list[Any] = [t for t in (getattr(item.incident, f) for f in SINGLE) if t]
         for name in MULTI:
             chosen = _ordered(item.multi.get(name, ()))
-            links[name] += [(pk, term.pk) for term in chosen]
+            links[name] += [(n, term.pk) for term in chosen]
             terms += chosen
-        links["tags"] += [(pk, tag.pk) for tag in _unique(item.tags)]
-        citations += [Citation(incident=item.incident, document=d) for d in _unique(item.documents)]
-        entries.append((pk, *search.compose(item.incident, terms, tokens)))
-    for name, pairs in links.items():
-        link(name, pairs)
-    insert(citations)
-    _insert_rows(SearchEntry, ["incident", "public", "everything"], entries)
+        links["tags"] += [(n, tag.pk) for tag in _unique(item.tags)]
+        citations += [(n, d.pk) for d in _unique(item.documents)]
+        entries.append(search.compose(item.incident, terms, tokens))
+    incidents = [item.incident for item in batch]
+    return Prepared([i.reference for i in incidents], values(incidents), links, citations, entries)
+
+
+def write(prepared: Prepared) -> list[int]:
+    """Insert a prepared batch; returns the incidents' ids, in the batch's order."""
+    _execute(Incident, [f.column for f in _fields(Incident)], prepared.rows)
+    found = _ids_by_reference(prepared.references)
+    ids = [found[ref] for ref in prepared.references]
+    for name, pairs in prepared.links.items():
+        link(name, [(ids[n], other) for n, other in pairs])
+    # A citation's row digest covers its incident's id: made here, once the id is known.
+    insert([Citation(incident_id=ids[n], document_id=d) for n, d in prepared.citations])
+    _insert_rows(
+        SearchEntry,
+        ["incident", "public", "everything"],
+        [(pk, *texts) for pk, texts in zip(ids, prepared.entries, strict=True)],
+    )
+    return ids
 
 
 def _allocate(incidents: list[Incident]) -> None:
     """References from the one allocator: a block of numbers per year for the whole batch."""
-    if not incidents:
-        return
-    years = [references.year_of(i.date) for i in incidents]
-    numbers = references.reserve(years)
-    for incident, year in zip(incidents, years, strict=True):
-        numbers[year] += 1
-        incident.reference = references.format_reference(year, numbers[year])
+    if incidents:
+        given = references.allocate([references.year_of(i.date) for i in incidents])
+        for incident, reference in zip(incidents, given, strict=True):
+            incident.reference = reference
 
 
 def _ids_by_reference(refs: list[str]) -> dict[str, int]:
@@ -145,10 +174,16 @@ def insert(objects: list[Any]) -> None:
     """Insert new model instances whose ids are not needed back, in one prepared statement:
     what `bulk_create` writes (every concrete field, prepared by the field itself, `auto_now`
     and the row digest included) without its per-value SQL compilation."""
+    if objects:
+        model = type(objects[0])
+        _execute(model, [f.column for f in _fields(model)], values(objects))
+
+
+def values(objects: list[Any]) -> list[list[Any]]:
+    """The database values of new instances of one model, columns as `_fields(model)`."""
     if not objects:
-        return
-    model = type(objects[0])
-    fields = _fields(model)
+        return []
+    fields = _fields(type(objects[0]))
     plain = [_plain_type(f) for f in fields]
     prep = connection
     rows = []
@@ -165,7 +200,7 @@ def insert(objects: list[Any]) -> None:
                 value = f.get_db_prep_save(value, prep)
             row.append(value)
         rows.append(row)
-    _execute(model, [f.column for f in fields], rows)
+    return rows
 
 
 def _fields(model: type[models.Model]) -> list[Any]:
@@ -208,6 +243,8 @@ def _insert_rows(model: type[models.Model], names: list[str], rows: list[Any]) -
 
 
 def _execute(model: type[models.Model], cols: list[str], rows: list[Any]) -> None:
+    if not rows:
+        return
     q = connection.ops.quote_name
     head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in cols)}) VALUES "
     one = f"({', '.join(['%s'] * len(cols))})"

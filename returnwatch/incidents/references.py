@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
 
@@ -45,6 +45,16 @@ def reserve(years: Iterable[int]) -> dict[int, int]:
             counter.last += wanted[year]
             counter.save(update_fields=["last"])
     return before
+
+
+def allocate(years: Sequence[int]) -> list[str]:
+    """A new reference for each year given, in order: one `reserve` for them all."""
+    numbers = reserve(years)
+    given = []
+    for year in years:
+        numbers[year] += 1
+        given.append(format_reference(year, numbers[year]))
+    return given
 
 
 def year_of(date: dt.date | None) -> int:

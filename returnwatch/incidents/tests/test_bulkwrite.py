@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from returnwatch.audit import rows
-from returnwatch.incidents import bulkwrite, facets, references, search
+from returnwatch.incidents import bulkwrite, facets, references, search, synthetic
 from returnwatch.incidents.encryption import decrypt
 from returnwatch.incidents.models import (
     City,
@@ -25,6 +25,7 @@ from returnwatch.incidents.models import (
     PlaceType,
     PortOfEntry,
     Program,
+    ReferenceCounter,
     SearchEntry,
     Tag,
     VictimGroup,
@@ -164,3 +165,29 @@ def test_generate_incidents_writes_through_the_bulk_writer(researcher: Any) -> N
         assert (entry.public, entry.everything) == search.texts(incident)
     refs = list(made.values_list("reference", flat=True))
     assert len(set(refs)) == 40 and all(references.REGEX.match(r) for r in refs)
+
+
+def _written() -> list[tuple[Any, ...]]:
+    fields = ["reference", "external_id", "title", "date", "city__code", "search__everything"]
+    made = Incident.objects.filter(is_demo=True).order_by("external_id")
+    return [
+        (*row, incident.narrative, tuple(t.code for t in incident.violence_types.all()))
+        for row, incident in zip(
+            made.values_list(*fields), made.prefetch_related("violence_types"), strict=True
+        )
+    ]
+
+
+def test_a_preparing_process_writes_the_same_records_as_one_process() -> None:
+    # A run with a spawned process preparing the rows (the default at scale) gives exactly
+    # the records, links and search texts of a run without it, in three batches (the last
+    # one short), sealed and numbered as well. The spawned process needs no database.
+    synthetic.generate(11, 7, "published", processes=0, batch=4)
+    alone = _written()
+    assert len(alone) == 11
+    Incident.objects.filter(is_demo=True).delete()
+    ReferenceCounter.objects.all().delete()
+    done = synthetic.generate(11, 7, "published", processes=1, batch=4)
+    assert done == 11 and _written() == alone
+    for incident in Incident.objects.filter(is_demo=True):
+        assert rows.check(incident) == []

@@ -1,18 +1,13 @@
-"""Fast synthetic incidents for scale tests, written by the one bulk writer (incidents/bulkwrite.py)
-that the importer uses too; docs/benchmarks.md has the timings."""
+"""Fast synthetic incidents for scale tests (incidents/synthetic.py, written by the one bulk
+writer the importer uses too); docs/benchmarks.md has the timings."""
 
+import os
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.utils import timezone
 
-from returnwatch.incidents import bulkwrite, stats
-from returnwatch.incidents.demo import Vocab, fake_incidents
-from returnwatch.incidents.models import Incident
-
-BATCH = 5000
+from returnwatch.incidents import stats, synthetic
 
 
 class Command(BaseCommand):
@@ -24,63 +19,28 @@ class Command(BaseCommand):
         parser.add_argument(
             "--status", default="published", choices=["published", "draft", "review", "mixed"]
         )
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=None,
+            help="processes preparing rows beside the writing one (default: 1 on a machine "
+            "with several cores and more than one batch to write, else 0)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        vocab = Vocab()
-        count, seed, status = options["count"], options["seed"], options["status"]
-        now = timezone.now()
-        batch: list[tuple[Incident, Any]] = []
-        done = 0
-        for fake in fake_incidents(count, seed):
-            incident = Incident(
-                reference="",  # given out per batch by the one allocator (bulkwrite)
-                external_id=f"synthetic-{seed}-{done + len(batch)}",
-                is_demo=True,
-                title=fake.title,
-                summary=fake.summary,
-                narrative=fake.narrative,
-                status=fake.status if status == "mixed" else status,
-                date=fake.date,
-                date_precision=fake.date_precision,
-                date_reported=fake.date_reported,
-                city=vocab.city[fake.city],
-                place_type=vocab.place[fake.place],
-                program=vocab.program[fake.program],
-                victims_count=fake.victims_count,
-                children_count=fake.children_count,
-                fear_expressed=fake.fear_expressed,
-                verification=fake.verification,
-                published_at=now,
-            )
-            batch.append((incident, fake))
-            if len(batch) == BATCH:
-                self._save(batch, vocab)
-                done += len(batch)
-                batch = []
-                self.stdout.write(f"{done}/{count}", ending="\r")
-        if batch:
-            self._save(batch, vocab)
-            done += len(batch)
+        count = options["count"]
+        processes = options["processes"]
+        if processes is None:
+            processes = 1 if (os.cpu_count() or 1) > 1 and count > synthetic.BATCH else 0
+        done = synthetic.generate(
+            count,
+            options["seed"],
+            options["status"],
+            processes=processes,
+            progress=lambda n: self.stdout.write(f"{n}/{count}", ending="\r"),
+        )
         stats.analyze()  # planner statistics for the new size, on both engines
         self.stdout.write(
             self.style.SUCCESS(f"Created {done} incidents in {time.monotonic() - started:.1f} s.")
-        )
-
-    @transaction.atomic
-    def _save(self, batch: list[tuple[Incident, Any]], vocab: Vocab) -> None:
-        # The one bulk writer (incidents/bulkwrite.py), shared with the importer.
-        bulkwrite.write_batch(
-            [
-                bulkwrite.NewIncident(
-                    incident,
-                    multi={
-                        "violence_types": [vocab.type[c] for c in fake.types],
-                        "perpetrators": [vocab.perpetrator[c] for c in fake.perpetrators],
-                        "victim_groups": [vocab.group[c] for c in fake.groups],
-                        "nationalities": [vocab.country[c] for c in fake.nationalities],
-                    },
-                )
-                for incident, fake in batch
-            ]
         )

@@ -1,0 +1,146 @@
+"""Synthetic incidents for scale tests (`manage.py generate_incidents`), written by the one
+bulk writer (incidents/bulkwrite.py) that the importer uses too.
+
+Two cores are used at once: this process makes the fake records, takes their references from
+the one allocator and writes the batches; a second process (`processes`, spawned, with no
+database connection of its own) turns each batch into rows (`bulkwrite.prepare`: encryption, row digests, search texts) while the batch
+before is written. Each batch is written in a transaction of its own, its references reserved
+in one just before; an interrupted run leaves whole batches (and, at most, a few unused
+numbers in the reference counters: this data is fictional). docs/benchmarks.md has timings.
+
+This module imports Django's models only inside functions: the spawned process imports it
+before Django is set up.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import multiprocessing
+import pickle
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from .bulkwrite import NewIncident, Prepared
+    from .demo import FakeIncident, Vocab
+
+BATCH = 5000
+
+
+def generate(
+    count: int,
+    seed: int,
+    status: str,
+    *,
+    processes: int = 1,
+    batch: int = BATCH,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write `count` fictional incidents (the same seed, the same records); `processes`
+    preparing processes beside this one (0: everything here). Returns how many were written."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from . import bulkwrite, references
+    from .demo import Vocab, fake_incidents
+
+    now = timezone.now()
+    setting = (seed, status, now, pickle.dumps(Vocab()))
+    fakes = fake_incidents(count, seed)
+    batches: Iterator[list[FakeIncident]] = iter(lambda: list(itertools.islice(fakes, batch)), [])
+    done = 0
+
+    def numbered() -> Iterator[tuple[int, list[FakeIncident], list[str]]]:
+        start = 0
+        for fakes_ in batches:
+            given = references.allocate([references.year_of(f.date) for f in fakes_])
+            yield start, fakes_, given
+            start += len(fakes_)
+
+    def write(prepared: Prepared) -> None:
+        nonlocal done
+        with transaction.atomic():
+            bulkwrite.write(prepared)
+        done += len(prepared.references)
+        if progress is not None:
+            progress(done)
+
+    if processes <= 0:
+        _started(*setting)
+        for job in numbered():
+            write(_prepare(*job))
+        return done
+    context = multiprocessing.get_context("spawn")  # a fresh process: no inherited connection
+    with context.Pool(processes, _started, setting) as pool:
+        pending: collections.deque[Any] = collections.deque()
+        for job in numbered():
+            pending.append(pool.apply_async(_prepare, job))
+            if len(pending) > processes:  # one batch ahead per process, no more in memory
+                write(pending.popleft().get())
+        while pending:
+            write(pending.popleft().get())
+    return done
+
+
+# ---------------------------------------------------------------- in the preparing process
+
+_setting: dict[str, Any] = {}
+
+
+def _started(seed: int, status: str, now: dt.datetime, vocab: bytes) -> None:
+    """The preparing process needs no database: the vocabularies come from the writing one
+    (pickled, as models unpickle only once Django is set up; its settings are the same)."""
+    import django
+
+    django.setup()  # a no-op in the process that already is set up
+    _setting.update(seed=seed, status=status, now=now, vocab=pickle.loads(vocab))
+
+
+def _prepare(start: int, batch: list[FakeIncident], given: list[str]) -> Prepared:
+    from . import bulkwrite
+
+    vocab: Vocab = _setting["vocab"]
+    items = [
+        _item(fake, start + n, reference, vocab)
+        for n, (fake, reference) in enumerate(zip(batch, given, strict=True))
+    ]
+    return bulkwrite.prepare(items)
+
+
+def _item(fake: FakeIncident, n: int, reference: str, vocab: Vocab) -> NewIncident:
+    from .bulkwrite import NewIncident
+    from .models import Incident
+
+    status = _setting["status"]
+    incident = Incident(
+        reference=reference,
+        external_id=f"synthetic-{_setting['seed']}-{n}",
+        is_demo=True,
+        title=fake.title,
+        summary=fake.summary,
+        narrative=fake.narrative,
+        status=fake.status if status == "mixed" else status,
+        date=fake.date,
+        date_precision=fake.date_precision,
+        date_reported=fake.date_reported,
+        city=vocab.city[fake.city],
+        place_type=vocab.place[fake.place],
+        program=vocab.program[fake.program],
+        victims_count=fake.victims_count,
+        children_count=fake.children_count,
+        fear_expressed=fake.fear_expressed,
+        verification=fake.verification,
+        published_at=_setting["now"],
+    )
+    return NewIncident(
+        incident,
+        multi={
+            "violence_types": [vocab.type[c] for c in fake.types],
+            "perpetrators": [vocab.perpetrator[c] for c in fake.perpetrators],
+            "victim_groups": [vocab.group[c] for c in fake.groups],
+            "nationalities": [vocab.country[c] for c in fake.nationalities],
+        },
+    )
