@@ -9,10 +9,13 @@ writes, and nothing else:
   reference from the one allocator (incidents/references.py), numbered per batch;
 - the row as `bulk_create` would write it (every concrete field prepared by the field itself:
   `auto_now` times, the narrative encrypted at rest, the row digest of audit/rows.py computed
-  last), in one prepared statement per batch instead of per-value SQL;
+  last), many rows per statement instead of per-value SQL;
 - the rows of its many-to-many tables (vocabularies, tags) and its citations;
 - its search entry, composed by `search.compose` from the terms already in memory, in the
   order `search.texts` reads them, so the entry equals the one `search.index` would write.
+
+`write_batch` is `prepare` (everything that needs no database, so another process can do it:
+`generate_incidents`, incidents/synthetic.py) then `write`.
 
 Counts and facets need nothing more: the database's data-version triggers see these inserts
 (incidents migration 0015). The audit entries are the caller's (an import records each
@@ -248,14 +251,18 @@ def _execute(model: type[models.Model], cols: list[str], rows: list[Any]) -> Non
     q = connection.ops.quote_name
     head = f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in cols)}) VALUES "
     one = f"({', '.join(['%s'] * len(cols))})"
+    if connection.vendor == "postgresql":
+        # COPY: one statement for the whole batch (its statement triggers, the data version
+        # and the change log, fire once), no SQL text to parse for thousands of values.
+        table = f"{q(model._meta.db_table)} ({', '.join(q(c) for c in cols)})"
+        with connection.cursor() as cursor, cursor.copy(f"COPY {table} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    # Many rows per statement, not one statement per row: each statement on a table with
+    # triggers (data version, change log) pays for its statement journal once.
+    per = max(1, min(1000, 32766 // len(cols)))  # SQLite's most parameters a statement
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            for start in range(0, len(rows), 5000):  # one prepared statement, many rows
-                cursor.executemany(head + one, rows[start : start + 5000])
-            return
-        # PostgreSQL: many rows per statement. Row by row, each row was a statement of its
-        # own, with a round trip and the statement triggers (data version, change log) each.
-        per = max(1, min(1000, 60000 // len(cols)))  # under the 65,535 parameters a statement
         for start in range(0, len(rows), per):
             chunk = rows[start : start + per]
             cursor.execute(head + ", ".join([one] * len(chunk)), [v for r in chunk for v in r])

@@ -7,6 +7,7 @@ outlet. Sources point to example.org.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -190,11 +191,17 @@ PUBLISHERS = [
 ]
 
 
+_tables: dict[int, tuple[list[str], list[int]]] = {}  # of the weight tables above (constants)
+
+
 def _weighted(rng: random.Random, weights: dict[str, int], k: int = 1) -> list[str]:
-    codes = list(weights)
+    # The same draws as `choices(codes, weights=…)`, which sums the weights on every call.
+    codes, cumulative = _tables.get(id(weights)) or _tables.setdefault(
+        id(weights), (list(weights), list(itertools.accumulate(weights.values())))
+    )
     chosen: list[str] = []
     while len(chosen) < k:
-        pick = rng.choices(codes, weights=[weights[c] for c in codes])[0]
+        pick = rng.choices(codes, cum_weights=cumulative)[0]
         if pick not in chosen:
             chosen.append(pick)
     return chosen

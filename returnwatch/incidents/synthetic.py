@@ -1,12 +1,13 @@
 """Synthetic incidents for scale tests (`manage.py generate_incidents`), written by the one
 bulk writer (incidents/bulkwrite.py) that the importer uses too.
 
-Two cores are used at once: this process makes the fake records, takes their references from
-the one allocator and writes the batches; a second process (`processes`, spawned, with no
-database connection of its own) turns each batch into rows (`bulkwrite.prepare`: encryption, row digests, search texts) while the batch
-before is written. Each batch is written in a transaction of its own, its references reserved
-in one just before; an interrupted run leaves whole batches (and, at most, a few unused
-numbers in the reference counters: this data is fictional). docs/benchmarks.md has timings.
+Every core is used: this process makes the fake records, takes their references from the one
+allocator and writes the batches; `processes` spawned processes, with no database connection
+of their own, turn the batches into rows (`bulkwrite.prepare`: encryption, row digests,
+search texts) meanwhile, one batch ahead each. Each batch is written in a transaction of its
+own, its references reserved in one before: an interrupted run leaves whole batches, and the
+numbers reserved for the batches then in flight unused (this data is fictional).
+docs/benchmarks.md has the timings.
 
 This module imports Django's models only inside functions: the spawned process imports it
 before Django is set up.

@@ -191,3 +191,13 @@ def test_a_preparing_process_writes_the_same_records_as_one_process() -> None:
     assert done == 11 and _written() == alone
     for incident in Incident.objects.filter(is_demo=True):
         assert rows.check(incident) == []
+
+
+def test_a_batch_longer_than_one_statement_is_written_whole() -> None:
+    # More incident rows (and link rows) than one INSERT statement takes.
+    done = synthetic.generate(1900, 3, "published", processes=0, batch=1900)
+    made = Incident.objects.filter(is_demo=True)
+    assert done == made.count() == SearchEntry.objects.filter(incident__in=made).count() == 1900
+    assert made.values("reference").distinct().count() == 1900
+    links = Incident.violence_types.through.objects.filter(incident__in=made)
+    assert links.values("incident").distinct().count() == 1900

@@ -23,8 +23,8 @@ class Command(BaseCommand):
             "--processes",
             type=int,
             default=None,
-            help="processes preparing rows beside the writing one (default: 1 on a machine "
-            "with several cores and more than one batch to write, else 0)",
+            help="processes preparing rows beside the writing one (default: one per core, "
+            "at most 4, when there is more than one batch to write, else 0)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         count = options["count"]
         processes = options["processes"]
         if processes is None:
-            processes = 1 if (os.cpu_count() or 1) > 1 and count > synthetic.BATCH else 0
+            processes = min(4, os.cpu_count() or 1) if count > synthetic.BATCH else 0
         done = synthetic.generate(
             count,
             options["seed"],
