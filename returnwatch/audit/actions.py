@@ -11,11 +11,13 @@ from __future__ import annotations
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Action(models.TextChoices):
     # Records (incidents, documents, citations, persons, steps, tokens, mappings…)
-    CREATE = "create", _("Created")
+    # A context: "Created" alone is Django REST framework's column ("Fecha de creación").
+    CREATE = "create", pgettext_lazy("change history", "Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
     STATUS = "status", _("Status moved")
