@@ -420,6 +420,28 @@ def test_every_string_of_the_public_pages_has_a_translation_in_each_language():
         assert untranslated(msgids, code) == [], code
 
 
+def workspace_templates() -> list[str]:
+    """The workspace's own templates (by their loader names): every `staff` template folder."""
+    names = []
+    for path in sorted(PACKAGE.glob("**/templates/**/*.html")):
+        name = path.relative_to(next(p for p in path.parents if p.name == "templates"))
+        if "staff" in name.parts:
+            names.append(name.as_posix())
+    return names
+
+
+def test_every_string_of_the_workspace_templates_has_a_spanish_translation():
+    # Partner organizations' staff in Mexico work in Spanish (settings.WORKSPACE_LANGUAGES).
+    names = workspace_templates()
+    assert len(names) > 25  # the templates were found
+    msgids: set[Msgid] = set()
+    for name in names:
+        msgids |= template_msgids(name)
+    for code in settings.WORKSPACE_LANGUAGES:
+        if code != settings.LANGUAGE_CODE:
+            assert untranslated({m for m in msgids if m[1].strip()}, code) == [], code
+
+
 def test_public_pages_ask_only_for_translated_strings(client, public_world):
     """What the pages really render, Python and Django strings included (dates, file sizes…)."""
     paths = [
