@@ -11,6 +11,7 @@ import itertools
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .models import (
     City,
@@ -343,4 +344,33 @@ class Vocab:
         self.group = {t.code: t for t in VictimGroup.objects.all()}
         self.country = {
             t.code: t for t in Country.objects.filter(code__in=list(NATIONALITY_WEIGHTS))
+        }
+
+    def fields(self, fake: FakeIncident) -> dict[str, Any]:
+        """A fake record's own incident fields (for `load_demo` and `generate_incidents`;
+        each sets status, publication and identifiers its own way)."""
+        return {
+            "is_demo": True,
+            "title": fake.title,
+            "summary": fake.summary,
+            "narrative": fake.narrative,
+            "date": fake.date,
+            "date_precision": fake.date_precision,
+            "date_reported": fake.date_reported,
+            "city": self.city[fake.city],
+            "place_type": self.place[fake.place],
+            "program": self.program[fake.program],
+            "victims_count": fake.victims_count,
+            "children_count": fake.children_count,
+            "fear_expressed": fake.fear_expressed,
+            "verification": fake.verification,
+        }
+
+    def terms(self, fake: FakeIncident) -> dict[str, list[Any]]:
+        """A fake record's many-valued vocabulary terms, by field name."""
+        return {
+            "violence_types": [self.type[c] for c in fake.types],
+            "perpetrators": [self.perpetrator[c] for c in fake.perpetrators],
+            "victim_groups": [self.group[c] for c in fake.groups],
+            "nationalities": [self.country[c] for c in fake.nationalities],
         }

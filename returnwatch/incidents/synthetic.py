@@ -119,29 +119,8 @@ def _item(fake: FakeIncident, n: int, reference: str, vocab: Vocab) -> NewIncide
     incident = Incident(
         reference=reference,
         external_id=f"synthetic-{_setting['seed']}-{n}",
-        is_demo=True,
-        title=fake.title,
-        summary=fake.summary,
-        narrative=fake.narrative,
         status=fake.status if status == "mixed" else status,
-        date=fake.date,
-        date_precision=fake.date_precision,
-        date_reported=fake.date_reported,
-        city=vocab.city[fake.city],
-        place_type=vocab.place[fake.place],
-        program=vocab.program[fake.program],
-        victims_count=fake.victims_count,
-        children_count=fake.children_count,
-        fear_expressed=fake.fear_expressed,
-        verification=fake.verification,
         published_at=_setting["now"],
+        **vocab.fields(fake),
     )
-    return NewIncident(
-        incident,
-        multi={
-            "violence_types": [vocab.type[c] for c in fake.types],
-            "perpetrators": [vocab.perpetrator[c] for c in fake.perpetrators],
-            "victim_groups": [vocab.group[c] for c in fake.groups],
-            "nationalities": [vocab.country[c] for c in fake.nationalities],
-        },
-    )
+    return NewIncident(incident, multi=vocab.terms(fake))

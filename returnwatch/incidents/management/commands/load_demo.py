@@ -51,30 +51,15 @@ class Command(BaseCommand):
                 continue
             incident = Incident.objects.create(
                 external_id=external_id,
-                is_demo=True,
-                title=fake.title,
-                summary=fake.summary,
-                narrative=fake.narrative,
                 status=fake.status,
-                date=fake.date,
-                date_precision=fake.date_precision,
-                date_reported=fake.date_reported,
-                city=vocab.city[fake.city],
-                place_type=vocab.place[fake.place],
-                program=vocab.program[fake.program],
-                victims_count=fake.victims_count,
-                children_count=fake.children_count,
-                fear_expressed=fake.fear_expressed,
-                verification=fake.verification,
                 complaint_crcl=fake.complaint_crcl,
                 complaint_oig=fake.complaint_oig,
                 lawsuit=fake.lawsuit,
                 published_at=now if fake.status == "published" else None,
+                **vocab.fields(fake),
             )
-            incident.violence_types.set([vocab.type[c] for c in fake.types])
-            incident.perpetrators.set([vocab.perpetrator[c] for c in fake.perpetrators])
-            incident.victim_groups.set([vocab.group[c] for c in fake.groups])
-            incident.nationalities.set([vocab.country[c] for c in fake.nationalities])
+            for name, terms in vocab.terms(fake).items():
+                getattr(incident, name).set(terms)
             for i, (title, publisher, url, published) in enumerate(fake.sources):
                 document, _ = Document.objects.get_or_create(
                     url=url,
