@@ -174,7 +174,7 @@ def link(name: str, pairs: list[tuple[int, int]]) -> None:
 
 
 def insert(objects: list[Any]) -> None:
-    """Insert new model instances whose ids are not needed back, in one prepared statement:
+    """Insert new model instances whose ids are not needed back, many rows per statement:
     what `bulk_create` writes (every concrete field, prepared by the field itself, `auto_now`
     and the row digest included) without its per-value SQL compilation."""
     if objects:
