@@ -113,14 +113,15 @@ def _prepare(start: int, batch: list[FakeIncident], given: list[str]) -> Prepare
 
 def _item(fake: FakeIncident, n: int, reference: str, vocab: Vocab) -> NewIncident:
     from .bulkwrite import NewIncident
-    from .models import Incident
+    from .models import Incident, Status
 
-    status = _setting["status"]
+    status = fake.status if _setting["status"] == "mixed" else _setting["status"]
+    was_published = status in (Status.PUBLISHED, Status.RETRACTED)  # a retraction keeps it
     incident = Incident(
         reference=reference,
         external_id=f"synthetic-{_setting['seed']}-{n}",
-        status=fake.status if status == "mixed" else status,
-        published_at=_setting["now"],
+        status=status,
+        published_at=_setting["now"] if was_published else None,
         **vocab.fields(fake),
     )
     return NewIncident(incident, multi=vocab.terms(fake))

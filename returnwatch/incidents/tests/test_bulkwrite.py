@@ -201,3 +201,11 @@ def test_a_batch_longer_than_one_statement_is_written_whole() -> None:
     assert made.values("reference").distinct().count() == 1900
     links = Incident.violence_types.through.objects.filter(incident__in=made)
     assert links.values("incident").distinct().count() == 1900
+
+
+def test_generated_drafts_were_never_published() -> None:
+    synthetic.generate(30, 5, "mixed", processes=0)
+    made = Incident.objects.filter(is_demo=True)
+    unpublished = made.filter(status__in=["draft", "review"])
+    assert unpublished.exists() and not unpublished.filter(published_at__isnull=False).exists()
+    assert not made.filter(status="published", published_at__isnull=True).exists()
