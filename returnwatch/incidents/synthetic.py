@@ -28,8 +28,6 @@ if TYPE_CHECKING:
     from .bulkwrite import NewIncident, Prepared
     from .demo import FakeIncident, Vocab
 
-BATCH = 5000
-
 
 def generate(
     count: int,
@@ -37,21 +35,23 @@ def generate(
     status: str,
     *,
     processes: int = 1,
-    batch: int = BATCH,
+    batch: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write `count` fictional incidents (the same seed, the same records); `processes`
-    preparing processes beside this one (0: everything here). Returns how many were written."""
+    preparing processes beside this one (0: everything here), `batch` incidents a transaction
+    (the bulk writer's own size unless said). Returns how many were written."""
     from django.db import transaction
     from django.utils import timezone
 
     from . import bulkwrite, references
     from .demo import Vocab, fake_incidents
 
+    size = batch or bulkwrite.BATCH
     now = timezone.now()
     setting = (seed, status, now, pickle.dumps(Vocab()))
     fakes = fake_incidents(count, seed)
-    batches: Iterator[list[FakeIncident]] = iter(lambda: list(itertools.islice(fakes, batch)), [])
+    batches: Iterator[list[FakeIncident]] = iter(lambda: list(itertools.islice(fakes, size)), [])
     done = 0
 
     def numbered() -> Iterator[tuple[int, list[FakeIncident], list[str]]]:

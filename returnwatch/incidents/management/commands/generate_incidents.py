@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from returnwatch.incidents import stats, synthetic
+from returnwatch.incidents import bulkwrite, stats, synthetic
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         count = options["count"]
         processes = options["processes"]
         if processes is None:
-            processes = min(4, os.cpu_count() or 1) if count > synthetic.BATCH else 0
+            processes = min(4, os.cpu_count() or 1) if count > bulkwrite.BATCH else 0
         done = synthetic.generate(
             count,
             options["seed"],
