@@ -24,7 +24,7 @@ from pyroaring import BitMap
 
 from returnwatch import public
 
-from . import filters, matches
+from . import filters, matches, wordindex
 from .filters import FACETS, Search
 from .models import Incident
 from .stats import data_version
@@ -79,6 +79,7 @@ class Base:
     values: dict[str, dict[Any, BitMap]]  # param -> value (term id or year) -> positions
     nulls_first: bool  # undated first in newest-first order (PostgreSQL), else last (SQLite)
     victims: array.array[int]  # position -> people harmed (for the statistics)
+    words: wordindex.Words | None = None  # the public texts' words (None: ask the database)
     token: int = field(default_factory=lambda: secrets.randbits(62))  # names this build
 
     def positions(self, ids: Iterable[int]) -> BitMap:
@@ -168,6 +169,12 @@ def _build() -> Base:
     where = array.array("q", [-1]) * ((max(order) + 1) if order else 0)
     for position, pk in enumerate(order):
         where[pk] = position
+    del pairs  # (a million tuples, before the words' own)
+    words = wordindex.build(
+        (where[pk], text)
+        for pk, text in public.search_texts()
+        if pk < len(where) and where[pk] >= 0  # else published since: the log brings it
+    )
     groups: dict[str, dict[Any, list[int]]] = {f.param: {} for f in FACETS}
     groups["year"] = {}
     single = [f for f in FACETS if not f.many]
@@ -192,7 +199,7 @@ def _build() -> Base:
         for param, bucket in groups.items()
     }
     everything = BitMap(range(len(order)))
-    return Base(seq, order, days, where, everything, bitmaps, nulls_first, victims)
+    return Base(seq, order, days, where, everything, bitmaps, nulls_first, victims, words)
 
 
 def _log_end() -> int:

@@ -7,10 +7,11 @@ the same positions most relevant first with their scores. Later searches with th
 (whatever their facets, sort or page) intersect bitmaps instead of asking again, so a
 repeated search grows with the page and the number of facet values, not with its matches.
 
-A word's first search asks only for its matches (the full-text index's ids, no ranking: the
-cheap part). Their ranking, the costly part, is made in a background thread, once across
-app servers (a claim in the cache); until it is kept, a search by relevance ranks only its
-own matches, the first page's worth (search.ranked_among), which gives the same order.
+A word's first search takes its matches from the build's own words (wordindex.py; the
+full-text index only for a build without them). Their ranking, the costly part, is made in
+a background thread, once across app servers (a claim in the cache); until it is kept, a
+search by relevance ranks only its own matches, the first page's worth
+(search.ranked_among), which gives the same order.
 
 Why a kept answer stays exact without a timer: a build's rows never change. An incident
 whose row, links or text changed since the build is dead in the index (the change log of
@@ -140,8 +141,10 @@ def _ask(rest: Search, base: Base) -> Match:
     if rest.date_from or rest.date_to or rest.document:
         matching = rest.apply(public.incident_ids())
         return Match(base.positions(matching.order_by().values_list("pk", flat=True)))
-    # Words only: the full-text index alone. Its ids that are not public, or not in the
-    # build, have no position (the build holds only what was public).
+    if base.words is not None:  # words only: the build's own words (wordindex.py)
+        return Match(base.words.matching(search.words(rest.q)))
+    # Else the full-text index alone. Its ids that are not public, or not in the build, have
+    # no position (the build holds only what was public).
     return Match(base.positions(search.matching_ids(rest.q)))
 
 

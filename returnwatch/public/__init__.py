@@ -18,13 +18,23 @@ the same allow-list read as plain values for streams of a million rows).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from returnwatch.incidents.models import Citation, Document, Incident, Program, Status, public_q
+from returnwatch.incidents.models import (
+    Citation,
+    Document,
+    Incident,
+    Program,
+    SearchEntry,
+    Status,
+    public_q,
+)
 from returnwatch.library.models import LawsuitStatus, LibraryItem, LibraryKind
 
 from . import columns
@@ -58,6 +68,18 @@ def incidents() -> QuerySet[Incident]:
 
 def incident_ids() -> QuerySet[Incident]:
     return Incident.objects.public()
+
+
+def search_texts() -> Iterator[tuple[int, str]]:
+    """(id, public index text) of every public incident: the words a public search matches.
+    The text is made of public fields and vocabulary labels only (search.compose); the
+    narrative is in the staff text alone, as keyed hashes."""
+    rows = SearchEntry.objects.filter(public_q("incident__")).values_list("incident_id", "public")
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:  # a million rows: the cursor's tuples as they come
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(10_000):
+            yield from chunk
 
 
 @dataclass(frozen=True)

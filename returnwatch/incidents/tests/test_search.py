@@ -153,8 +153,12 @@ def test_fold_equals_decomposing_and_dropping_every_combining_mark():
     import unicodedata
 
     def plain(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text.casefold())
-        kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+        decomposed = unicodedata.normalize("NFKD", text.casefold()).casefold().lower()
+        kept = "".join(
+            " " if ord(c) in search._SPLIT or unicodedata.category(c) == "No" else c
+            for c in decomposed
+            if not unicodedata.combining(c)
+        )
         return " ".join(search.WORD.findall(kept))
 
     rng = random.Random(7)
