@@ -24,9 +24,10 @@ from pyroaring import BitMap
 
 from returnwatch import public
 
-from . import filters, matches, wordindex
+from . import filters, matches, relevance, wordindex
 from .filters import FACETS, Search
 from .models import Incident
+from .search import words as query_words
 from .stats import data_version
 
 
@@ -79,7 +80,7 @@ class Base:
     values: dict[str, dict[Any, BitMap]]  # param -> value (term id or year) -> positions
     nulls_first: bool  # undated first in newest-first order (PostgreSQL), else last (SQLite)
     victims: array.array[int]  # position -> people harmed (for the statistics)
-    words: wordindex.Words | None = None  # the public texts' words (None: ask the database)
+    words: wordindex.Words  # the public texts' words, where and how often (wordindex.py)
     token: int = field(default_factory=lambda: secrets.randbits(62))  # names this build
 
     def positions(self, ids: Iterable[int]) -> BitMap:
@@ -363,10 +364,9 @@ def _current(*, now: bool, keep: bool) -> tuple[Index, int, set[int]] | None:
 
 
 def wait_for_background() -> None:
-    """Let background builds and rankings of this process finish (tests, the benchmark)."""
+    """Let background builds of this process finish (tests, the benchmark)."""
     while _threads:
         _threads.pop().join()
-    matches.wait_for_background()
 
 
 def _sql_part(search: Search) -> Search | None:
@@ -467,10 +467,9 @@ class Results:
 
 
 class ByRelevance:
-    """The incidents of a match set most relevant first, sliceable like a queryset.
-
-    Walks the kept ranking of the search's words (matches.py), keeping the positions of the
-    match set, merged with the changed incidents by score; ties go to the newer record."""
+    """The incidents of a match set most relevant first (relevance.py), sliceable like a
+    queryset: the build's matches class by class of equal score, merged with the changed
+    incidents by score; ties go to the newer record."""
 
     def __init__(self, base: QuerySet[Incident], idx: Index, found: Found):
         self.base, self.idx, self.found = base, idx, found
@@ -481,28 +480,19 @@ class ByRelevance:
     def __len__(self) -> int:
         return self.count()
 
-    def _keys(self, stop: int) -> Iterator[tuple[float, int]]:
-        """(score, -id) of the first `stop` matches (at least), in order."""
-        found, order = self.found, self.idx.base.order
-        text, keep = found.text, found.positions
-        assert text is not None and found.rest is not None
-        built: Iterable[tuple[float, int]]
-        if text.ranked is not None and text.scores is not None:
-            built = (
-                (score, -order[p])
-                for p, score in zip(text.ranked, text.scores, strict=True)
-                if p in keep
-            )
-        else:  # the words' ranking is being made: rank this search's matches alone
-            ids = self.idx.base.ids(keep)
-            built = ((s, -pk) for pk, s in matches.ranked_among(found.rest, ids, stop))
-        changed = sorted((score, -pk) for pk, score in found.scores.items())
+    def _keys(self) -> Iterator[tuple[float, tuple[int, int, int]]]:
+        """(-score, newest-first key) of the matches, in order."""
+        found, b = self.found, self.idx.base
+        assert found.rest is not None
+        words = query_words(found.rest.q)
+        ranked = relevance.ordered(b.words, words, found.positions, len(b.order))
+        built = ((-s, b.key(p)) for s, p in ranked)
+        changed = sorted((-found.scores[e.pk], e.key) for e in found.extra)
         return heapq.merge(built, changed)
 
     def __getitem__(self, key: slice) -> list[Incident]:
         start, stop, _step = key.indices(len(self.found))
-        keys = self._keys(stop)
-        page = [-negative for _s, negative in itertools.islice(keys, start, stop)]
+        page = [-k[2] for _s, k in itertools.islice(self._keys(), start, stop)]
         rows = {r.pk: r for r in self.base.filter(pk__in=page)}
         return [rows[pk] for pk in page if pk in rows]
 

@@ -11,7 +11,6 @@ matches public words by prefix and restricted words by its own keyed hash.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -184,9 +183,10 @@ def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") ->
 class Ranked:
     """Results in order of relevance, sliceable like a queryset (for Paginator).
 
-    The ranking runs once as a single full-text query over the matching set, instead of a
-    correlated sub-query per row; only the rows of the page asked for are then fetched.
-    Ties go to the newer record.
+    Staff search: the ranking runs once as a single full-text query over the matching set
+    (FTS5's bm25, PostgreSQL's ts_rank); public search without the facet index: relevance.py
+    scores the matches' texts. Only the rows of the page asked for are then fetched. Ties go
+    to the newer record.
     """
 
     def __init__(self, qs: QuerySet[Incident], query: str, scope: str) -> None:
@@ -197,7 +197,12 @@ class Ranked:
 
     def ids(self) -> list[int]:
         if self._ids is None:
-            self._ids = [pk for pk, _score in ranked_rows(self.qs, self.query, self.scope)]
+            if self.scope == "public":  # the public order is relevance.py's, on both engines
+                from . import relevance
+
+                self._ids = relevance.ranked_ids(self.qs, self.query)
+            else:
+                self._ids = [pk for pk, _score in ranked_rows(self.qs, self.query, self.scope)]
         return self._ids
 
     def count(self) -> int:
@@ -255,41 +260,6 @@ def matching_ids(query: str, scope: str = "public") -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(_match_sql(scope), [_expression(terms, scope)])
         return [pk for (pk,) in cursor.fetchall()]
-
-
-def ranked_among(
-    ids: list[int], query: str, scope: str = "public", limit: int | None = None
-) -> list[tuple[int, float]]:
-    """(id, score) of these incidents matching `query`, most relevant first (the scores and
-    order of `ranked_rows`), the first `limit` of them: the scores are computed for these rows
-    only, not for every match of the words."""
-    terms = words(query)
-    if not ids or not terms:
-        return []
-    expr = _expression(terms, scope)
-    top = "" if limit is None else f" LIMIT {int(limit)}"
-    if connection.vendor == "postgresql":
-        vector = f"{scope}_vector"
-        tsquery = "to_tsquery('simple'::regconfig, %s)"
-        sql = (
-            f"SELECT incident_id, -ts_rank({vector}, {tsquery}) AS r FROM incidents_searchentry "
-            f"WHERE incident_id = ANY(%s) AND {vector} @@ {tsquery} "
-            f"ORDER BY r, incident_id DESC{top}"
-        )
-        args: list[Any] = [expr, ids, expr]
-    else:
-        # `+rowid`: a filter on the match's rows as FTS5 walks them. A plain `rowid IN` is
-        # handed to FTS5 as one lookup per id, each expanding the prefixes again (seconds).
-        # The rank is computed only for the rows that pass.
-        sql = (
-            f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
-            f"WHERE {scope} MATCH %s AND +rowid IN (SELECT value FROM json_each(%s))) "
-            f"SELECT id, r FROM f ORDER BY r, id DESC{top}"
-        )
-        args = [expr, json.dumps(ids)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 
 def order_by_relevance(

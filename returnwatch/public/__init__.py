@@ -70,12 +70,14 @@ def incident_ids() -> QuerySet[Incident]:
     return Incident.objects.public()
 
 
-def search_texts() -> Iterator[tuple[int, str]]:
-    """(id, public index text) of every public incident: the words a public search matches.
-    The text is made of public fields and vocabulary labels only (search.compose); the
-    narrative is in the staff text alone, as keyed hashes."""
-    rows = SearchEntry.objects.filter(public_q("incident__")).values_list("incident_id", "public")
-    sql, params = rows.query.sql_with_params()
+def search_texts(among: QuerySet[Incident] | None = None) -> Iterator[tuple[int, str]]:
+    """(id, public index text) of every public incident (or of those `among` these): the
+    words a public search matches. The text is made of public fields and vocabulary labels
+    only (search.compose); the narrative is in the staff text alone, as keyed hashes."""
+    entries = SearchEntry.objects.filter(public_q("incident__"))
+    if among is not None:
+        entries = entries.filter(incident__in=among.order_by().values("pk"))
+    sql, params = entries.values_list("incident_id", "public").query.sql_with_params()
     with connection.cursor() as cursor:  # a million rows: the cursor's tuples as they come
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(10_000):
