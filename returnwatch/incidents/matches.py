@@ -82,9 +82,18 @@ def _keep(key: tuple[Any, ...], rest: Search, found: Match) -> None:
 
 
 def of_build(rest: Search, base: Base) -> Match:
-    """The positions of `base` matching `rest` (a search of words, dates, document only)."""
+    """The positions of `base` matching `rest` (a search of words, dates, document only):
+    the words from the build's own (in memory), the dates and document from the database,
+    kept (without the words, so any words reuse them)."""
+    words = search.words(rest.q)
+    found = base.words.matching(words) if words else None
     if not (rest.date_from or rest.date_to or rest.document):
-        return Match(base.words.matching(search.words(rest.q)))  # in memory: nothing to keep
+        return Match(found if found is not None else base.everything)
+    dated = _dated(replace(rest, q=""), base)
+    return dated if found is None else Match(dated.positions & found)
+
+
+def _dated(rest: Search, base: Base) -> Match:
     key = (base.token, question(rest))
     with _lock:
         hit = _kept.get(key)
