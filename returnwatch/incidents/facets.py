@@ -582,6 +582,25 @@ def _raw_counts(found: Found, idx: Index) -> dict[str, dict[Any, int]]:
     return out
 
 
+_vocabularies: dict[str, dict[str, dict[int, Any]]] = {}  # data version -> model -> pk -> term
+
+
+def _terms(model: Any, ids: Iterable[int], version: str | None) -> dict[int, Any]:
+    """The vocabulary terms of these ids. A vocabulary's terms are read once per data version
+    (which every change of a vocabulary bumps, migration 0015), not once per facet and
+    request; inside a transaction (None: it may yet roll back) read afresh."""
+    if version is None:
+        return {t.pk: t for t in model.objects.filter(pk__in=list(ids))}
+    kept = _vocabularies.get(version)
+    if kept is None:
+        _vocabularies.clear()
+        kept = _vocabularies.setdefault(version, {})
+    found = kept.get(model._meta.label)
+    if found is None:
+        found = kept[model._meta.label] = {t.pk: t for t in model.objects.all()}
+    return found
+
+
 def counts(search: Search, matching: Any = None) -> list[FacetResult]:
     """Counts per value of every facet, plus years, over the public incidents matching
     `search`. `matching` is what `results` returned (or None): a match set of the index, or
@@ -594,10 +613,12 @@ def counts(search: Search, matching: Any = None) -> list[FacetResult]:
     else:
         raw = _raw_counts(matching if isinstance(matching, Found) else match(search, idx), idx)
     results: list[FacetResult] = []
+    version = None if connection.in_atomic_block else data_version()
     for facet in FACETS:
         by_id = raw[facet.param]
         selected = {t.code for t in search.selected.get(facet.param, [])}
-        terms: Any = facet.model.objects.filter(pk__in=list(by_id)) if by_id else []  # type: ignore[attr-defined]  # a vocabulary model
+        known = _terms(facet.model, by_id, version)
+        terms = [known[pk] for pk in by_id if pk in known]
         values = [FacetValue(t.code, t.label, by_id[t.pk], t.code in selected) for t in terms]
         # Selected values stay visible even when nothing matches them any more.
         for t in search.selected.get(facet.param, []):

@@ -415,3 +415,18 @@ def test_words_and_their_order_come_from_the_index_without_asking_the_database(
         assert "incidents_fts" not in sql and "tsquery" not in sql, query
     assert asked == []
     check_all(client)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renamed_vocabulary_term_shows_at_once_in_the_facets(
+    client: Any, corpus: dict[str, Incident]
+) -> None:
+    """The terms are read once per data version, which a vocabulary change bumps."""
+
+    def cities() -> list[str]:
+        response = client.get("/incidents/?type=kidnapping")
+        return [v.label for f in response.context["facets"] if f.param == "city" for v in f.values]
+
+    assert "Tijuana" in cities()
+    City.objects.filter(code="tijuana").update(label_en="Tijuana, Baja California")
+    assert "Tijuana, Baja California" in cities() and "Tijuana" not in cities()
