@@ -251,17 +251,6 @@ def ranked_rows(qs: QuerySet[Incident] | None, query: str, scope: str) -> list[t
         return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
 
 
-def matching_ids(query: str, scope: str = "public") -> list[int]:
-    """Ids of every entry matching every word of `query` (public or not: the caller keeps
-    the ones it shows), straight from the full-text index: no ranking, no join."""
-    terms = words(query)
-    if not terms:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_match_sql(scope), [_expression(terms, scope)])
-        return [pk for (pk,) in cursor.fetchall()]
-
-
 def order_by_relevance(
     qs: QuerySet[Incident], query: str, *, scope: str = "public"
 ) -> QuerySet[Incident] | Ranked:
