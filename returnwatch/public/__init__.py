@@ -78,7 +78,9 @@ def search_texts(among: QuerySet[Incident] | None = None) -> Iterator[tuple[int,
     if among is not None:
         entries = entries.filter(incident__in=among.order_by().values("pk"))
     sql, params = entries.values_list("incident_id", "public").query.sql_with_params()
-    with connection.cursor() as cursor:  # a million rows: the cursor's tuples as they come
+    # A million rows: a server-side cursor on PostgreSQL (Django's, as for .iterator()), and
+    # the cursor's own tuples as they come (no model objects).
+    with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(10_000):
             yield from chunk
