@@ -32,7 +32,7 @@ MAX_WORDS = 12
 # parser splits at them), and New Tai Lue and Vedic signs (letters in Python's Unicode, signs
 # in SQLite's). With them replaced by a space, FTS5, PostgreSQL's parser and
 # `fold` find the same words in every folded text (test_word_index), so the facet index's
-# words (words.py) answer exactly what the engines would.
+# words (wordindex.py) answer exactly what the engines would.
 _SPLIT = frozenset([*range(0x19B0, 0x19C1), 0x19C8, 0x19C9, 0x1CF2, 0x1CF3])
 
 
