@@ -480,10 +480,11 @@ class Citation(Sealed, models.Model):
 class SearchEntry(models.Model):
     """Text the full-text index reads, folded to lower case without accents.
 
-    `public` holds public fields only (public search); `everything` adds restricted text
-    (staff search). On SQLite an FTS5 table mirrors this one through triggers; on PostgreSQL
-    stored to_tsvector('simple', …) columns with GIN indexes serve the same queries (migration
-    0006, search.py).
+    `public` holds public fields only (public search); `everything` is the public text followed
+    by restricted text (staff search). On SQLite an FTS5 table mirrors this one through
+    triggers; on PostgreSQL stored to_tsvector('simple', …) columns of the public text and of
+    what follows it, with GIN indexes, serve the same queries (migrations 0006 and 0020,
+    search.py).
     """
 
     incident = models.OneToOneField(

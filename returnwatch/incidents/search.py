@@ -148,27 +148,48 @@ def bulk_index(incidents: Iterable[Incident]) -> None:
 # ---------------------------------------------------------------------------- querying
 
 
-def _expression(terms: list[str], scope: str = "public") -> str:
-    """Every term as a prefix; in the staff scope also as the keyed token of restricted text."""
+def _term(term: str, scope: str) -> str:
+    """One query word as the engine's expression: a prefix; in the staff scope also the keyed
+    token of restricted text."""
+    pg = connection.vendor == "postgresql"
     if scope == "everything":
         # A word starting like a token ("zz…") is not a prefix there: it would match them all.
-        pg = connection.vendor == "postgresql"
-        star = {t: "" if t.startswith(TOKEN_PREFIX) else (":*" if pg else "*") for t in terms}
+        star = "" if term.startswith(TOKEN_PREFIX) else (":*" if pg else "*")
         if pg:
-            return " & ".join(f"({t}{star[t]} | {search_token(t)})" for t in terms)
-        return " AND ".join(f'("{t}"{star[t]} OR "{search_token(t)}")' for t in terms)
-    if connection.vendor == "postgresql":
-        return " & ".join(f"{t}:*" for t in terms)
-    return " AND ".join(f'"{t}"*' for t in terms)
+            return f"{term}{star} | {search_token(term)}"
+        return f'"{term}"{star} OR "{search_token(term)}"'
+    return f"{term}:*" if pg else f'"{term}"*'
 
 
-def _match_sql(column: str) -> str:
+def _expression(terms: list[str], scope: str = "public") -> str:
+    """Every word of a query, all required (see `_term`)."""
+    joined = " & " if connection.vendor == "postgresql" else " AND "
+    return joined.join(f"({_term(t, scope)})" for t in terms)
+
+
+# On PostgreSQL the staff text is two stored tsvectors (migration 0020): the public text's
+# and the restricted tokens' (what `staff_text` adds after it). Their concatenation is the
+# vector of the whole staff text, so a word matches if either vector has it.
+_TSQUERY = "to_tsquery('simple'::regconfig, %s)"
+_STAFF_VECTOR = "(public_vector || restricted_vector)"
+
+
+def _where(terms: list[str], scope: str) -> tuple[str, list[str]]:
+    """PostgreSQL's condition for entries matching every term, with its parameters: one
+    query on the public vector, or in the staff scope each word on either vector (each of the
+    two GIN indexes answers its part)."""
+    if scope == "public":
+        return f"public_vector @@ {_TSQUERY}", [_expression(terms)]
+    either = f"(public_vector @@ {_TSQUERY} OR restricted_vector @@ {_TSQUERY})"
+    return " AND ".join([either] * len(terms)), [e for t in terms for e in [_term(t, scope)] * 2]
+
+
+def _match(terms: list[str], scope: str) -> tuple[str, list[str]]:
+    """SQL giving the ids of the entries matching every term, with its parameters."""
     if connection.vendor == "postgresql":
-        return (
-            f"SELECT incident_id FROM incidents_searchentry WHERE "
-            f"{column}_vector @@ to_tsquery('simple'::regconfig, %s)"
-        )
-    return f"SELECT rowid FROM incidents_fts WHERE {column} MATCH %s"
+        where, args = _where(terms, scope)
+        return f"SELECT incident_id FROM incidents_searchentry WHERE {where}", args
+    return f"SELECT rowid FROM incidents_fts WHERE {scope} MATCH %s", [_expression(terms, scope)]
 
 
 def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") -> QuerySet[Incident]:
@@ -177,7 +198,7 @@ def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") ->
     terms = words(query)
     if not terms:
         return qs
-    return qs.filter(pk__in=RawSQL(_match_sql(scope), [_expression(terms, scope)]))
+    return qs.filter(pk__in=RawSQL(*_match(terms, scope)))
 
 
 class Ranked:
@@ -227,16 +248,17 @@ def ranked_rows(qs: QuerySet[Incident] | None, query: str, scope: str) -> list[t
     inner, params = (
         qs.order_by().values("pk").query.sql_with_params() if qs is not None else ("", ())
     )
-    expr = _expression(words(query), scope)
+    terms = words(query)
+    expr = _expression(terms, scope)
     if connection.vendor == "postgresql":
-        vector = f"{scope}_vector"  # stored tsvector (migration 0006)
-        tsquery = "to_tsquery('simple'::regconfig, %s)"
+        vector = "public_vector" if scope == "public" else _STAFF_VECTOR
+        where, where_args = _where(terms, scope)
         among = f" AND incident_id IN ({inner})" if qs is not None else ""
         sql = (
-            f"SELECT incident_id, -ts_rank({vector}, {tsquery}) AS r FROM incidents_searchentry "
-            f"WHERE {vector} @@ {tsquery}{among} ORDER BY r, incident_id DESC"
+            f"SELECT incident_id, -ts_rank({vector}, {_TSQUERY}) AS r FROM incidents_searchentry "
+            f"WHERE {where}{among} ORDER BY r, incident_id DESC"
         )
-        args = [expr, expr, *params]
+        args = [expr, *where_args, *params]
     else:
         # MATERIALIZED: FTS5 must run the match once, not once per candidate row.
         among = f" WHERE id IN ({inner})" if qs is not None else ""

@@ -107,6 +107,34 @@ def test_staff_scope_searches_restricted_text_and_drafts(cases):
     assert set(qs) == {cases["juarez"], cases["tijuana"], cases["draft"]}
 
 
+def test_staff_query_words_may_match_public_and_restricted_text_each(cases):
+    """On PostgreSQL the two texts are two vectors: every word must be in one or the other."""
+    everything = Incident.objects.all()
+    assert list(search.filter_text(everything, "zanzibar puente", scope="everything")) == [
+        cases["juarez"]
+    ]
+    assert not search.filter_text(everything, "zanzibar tijuana", scope="everything").exists()
+    ranked = search.ranked_rows(None, "zanzibar secuestrada", "everything")
+    assert [pk for pk, _score in ranked] == [cases["juarez"].pk]
+
+
+def test_postgresql_staff_vectors_are_the_whole_staff_text(cases):
+    """public_vector || restricted_vector is the vector of `everything` (migration 0020),
+    and an entry whose staff text does not start with its public text is refused."""
+    from django.db import IntegrityError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's stored vectors")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE public_vector || restricted_vector "
+            "<> to_tsvector('simple', everything)) FROM incidents_searchentry"
+        )
+        assert cursor.fetchone() == (4, 0)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            cursor.execute("UPDATE incidents_searchentry SET everything = 'other words'")
+
+
 def test_index_follows_saves_vocabulary_changes_and_deletes(cases, make_incident):
     laredo = cases["laredo"]
     laredo.title = "Family robbed at gunpoint"
@@ -199,7 +227,8 @@ def test_rebuilding_the_text_index_drops_the_kept_answers_for_words(make_inciden
 
     incident = make_incident(title="Kidnapped at the bridge", types=["kidnapping"])
     # A stale text entry (as after a vocabulary relabel), changed without the change log.
-    SearchEntry.objects.filter(incident_id=incident.pk).update(public="kidnapped elsewhere")
+    stale = "kidnapped elsewhere"
+    SearchEntry.objects.filter(incident_id=incident.pk).update(public=stale, everything=stale)
     facets._memo[:] = []
     matches.forget()
     bridge = filters.parse(QueryDict("q=bridge"))
