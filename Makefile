@@ -46,7 +46,7 @@ worker: messages
 # has its own test database); TEST_WORKERS=0 runs them in this process.
 PG_PYTEST_ARGS ?= -m "not browser and not engine_neutral"
 TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
-XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist load)
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
 test: messages $(DEV_STAMP)
 	$(PY) -m pytest -q $(XDIST) $(PYTEST_ARGS)
 	@if [ -n "$$TEST_POSTGRES_URL" ]; then \

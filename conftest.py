@@ -80,9 +80,27 @@ ENGINE_NEUTRAL = (
 )
 
 
+# The slowest tests (a gunicorn, backups and restores, page crawls, axe on every page): run
+# first, so that at the end of a run the processes of pytest-xdist share out short tests
+# instead of one process finishing a long one while the other waits.
+SLOW_FIRST = (
+    "returnwatch/tests/test_deploy.py",
+    "returnwatch/audit/tests/test_backup.py",
+    "returnwatch/audit/tests/test_backup_secrets.py",
+    "returnwatch/tests/test_accessibility.py",
+    "returnwatch/audit/tests/test_hardened_pages.py",
+    "returnwatch/maps/tests/test_browser.py",
+    "returnwatch/incidents/tests/test_browser_review.py",
+    "returnwatch/tests/test_leak.py",
+    "returnwatch/incidents/tests/test_facet_counts.py",
+)
+
+
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """Transactional tests (live_server, transaction=True) start with the data migrations load
-    (vocabularies, offices…): the flush after an earlier such test would otherwise remove it."""
+    (vocabularies, offices…): the flush after an earlier such test would otherwise remove it.
+    The slowest tests run first (SLOW_FIRST); the rest keep pytest-django's order."""
+    items.sort(key=lambda item: not item.nodeid.startswith(SLOW_FIRST))
     for item in items:
         if item.nodeid.startswith(ENGINE_NEUTRAL):
             item.add_marker(pytest.mark.engine_neutral)

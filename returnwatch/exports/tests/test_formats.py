@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import io
 import json
@@ -192,7 +193,10 @@ def test_sqlite_file_works_in_datasette(client, three, tmp_path):
         }
         assert counts["kidnapping"] == 1
 
-    asyncio.run(run())
+    # In a thread of its own: this process's browser tests (Playwright's sync API) may keep an
+    # event loop running in this one.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, run()).result()
 
 
 def test_datapackage_passes_frictionless_validate(client, three, tmp_path):
