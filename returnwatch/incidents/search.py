@@ -150,14 +150,20 @@ def bulk_index(incidents: Iterable[Incident]) -> None:
 
 def _term(term: str, scope: str) -> str:
     """One query word as the engine's expression: a prefix; in the staff scope also the keyed
-    token of restricted text."""
+    token of restricted text. On SQLite a staff word names its columns: a word that begins
+    the tokens' prefix ("z") is a prefix of the public words only, or it would match every
+    token; the public text is also the start of `everything`, so other words are searched
+    there as before (the same bm25)."""
     pg = connection.vendor == "postgresql"
     if scope == "everything":
-        # A word starting like a token ("zz…") is not a prefix there: it would match them all.
-        star = "" if term.startswith(TOKEN_PREFIX) else (":*" if pg else "*")
-        if pg:
-            return f"{term}{star} | {search_token(term)}"
-        return f'"{term}"{star} OR "{search_token(term)}"'
+        token = search_token(term)
+        if pg:  # the ranking's expression (`ranked_rows`); `_where` matches each vector alone
+            star = "" if term.startswith(TOKEN_PREFIX) else ":*"
+            return f"{term}{star} | {token}"
+        if TOKEN_PREFIX.startswith(term):
+            return f'public : "{term}"* OR everything : "{token}"'
+        star = "" if term.startswith(TOKEN_PREFIX) else "*"
+        return f'everything : ("{term}"{star} OR "{token}")'
     return f"{term}:*" if pg else f'"{term}"*'
 
 
@@ -169,19 +175,22 @@ def _expression(terms: list[str], scope: str = "public") -> str:
 
 # On PostgreSQL the staff text is two stored tsvectors (migration 0020): the public text's
 # and the restricted tokens' (what `staff_text` adds after it). Their concatenation is the
-# vector of the whole staff text, so a word matches if either vector has it.
+# vector of the whole staff text.
 _TSQUERY = "to_tsquery('simple'::regconfig, %s)"
 _STAFF_VECTOR = "(public_vector || restricted_vector)"
 
 
 def _where(terms: list[str], scope: str) -> tuple[str, list[str]]:
     """PostgreSQL's condition for entries matching every term, with its parameters: one
-    query on the public vector, or in the staff scope each word on either vector (each of the
-    two GIN indexes answers its part)."""
+    query on the public vector, or in the staff scope each word as a prefix of the public
+    words or as the keyed token of a restricted one (each of the two GIN indexes answers its
+    part; a token is never a prefix, so "z" does not match every token)."""
     if scope == "public":
         return f"public_vector @@ {_TSQUERY}", [_expression(terms)]
     either = f"(public_vector @@ {_TSQUERY} OR restricted_vector @@ {_TSQUERY})"
-    return " AND ".join([either] * len(terms)), [e for t in terms for e in [_term(t, scope)] * 2]
+    return " AND ".join([either] * len(terms)), [
+        e for t in terms for e in (f"{t}:*", search_token(t))
+    ]
 
 
 def _match(terms: list[str], scope: str) -> tuple[str, list[str]]:
@@ -189,7 +198,12 @@ def _match(terms: list[str], scope: str) -> tuple[str, list[str]]:
     if connection.vendor == "postgresql":
         where, args = _where(terms, scope)
         return f"SELECT incident_id FROM incidents_searchentry WHERE {where}", args
-    return f"SELECT rowid FROM incidents_fts WHERE {scope} MATCH %s", [_expression(terms, scope)]
+    return f"SELECT rowid FROM incidents_fts WHERE {_fts_match(scope)}", [_expression(terms, scope)]
+
+
+def _fts_match(scope: str) -> str:
+    """SQLite's MATCH: on the public column, or on the table (staff words name columns)."""
+    return "public MATCH %s" if scope == "public" else "incidents_fts MATCH %s"
 
 
 def filter_text(qs: QuerySet[Incident], query: str, *, scope: str = "public") -> QuerySet[Incident]:
@@ -264,7 +278,7 @@ def ranked_rows(qs: QuerySet[Incident] | None, query: str, scope: str) -> list[t
         among = f" WHERE id IN ({inner})" if qs is not None else ""
         sql = (
             f"WITH f(id, r) AS MATERIALIZED (SELECT rowid, rank FROM incidents_fts "
-            f"WHERE {scope} MATCH %s) "
+            f"WHERE {_fts_match(scope)}) "
             f"SELECT id, r FROM f{among} ORDER BY r, id DESC"
         )
         args = [expr, *params]

@@ -118,6 +118,27 @@ def test_staff_query_words_may_match_public_and_restricted_text_each(cases):
     assert [pk for pk, _score in ranked] == [cases["juarez"].pk]
 
 
+def test_a_staff_word_beginning_like_the_hidden_tokens_matches_only_what_it_names(
+    cases, make_incident
+):
+    """Restricted words are kept as keyed tokens that all begin with the same letters ("zz…"):
+    "z" must find public words starting with z, not every incident with a narrative."""
+    zacatecas = make_incident(title="Robbery in Zacatecas", summary="A family was robbed.")
+    everything = Incident.objects.all()
+    for query in ("z", "zz"):
+        assert list(search.filter_text(everything, query, scope="everything")) == (
+            [zacatecas] if query == "z" else []
+        )
+        assert [pk for pk, _ in search.ranked_rows(None, query, "everything")] == (
+            [zacatecas.pk] if query == "z" else []
+        )
+    assert list(search.filter_text(everything, "z")) == [zacatecas]  # the public scope too
+    # A restricted word is still found from its first three letters, with a public word.
+    assert list(search.filter_text(everything, "zan puente", scope="everything")) == [
+        cases["juarez"]
+    ]
+
+
 def test_postgresql_staff_vectors_are_the_whole_staff_text(cases):
     """public_vector || restricted_vector is the vector of `everything` (migration 0020),
     and an entry whose staff text does not start with its public text is refused."""
