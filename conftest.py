@@ -177,14 +177,17 @@ def _restore_migrated_data(request: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Each test starts with an empty cache (the demo notice and statistics are cached)."""
+    """Each test starts with an empty cache (the demo notice and statistics are cached), and
+    with none of the facet index an earlier test left in this process: the data versions and
+    log positions of its rolled-back data come again."""
     from django.core.cache import cache
 
-    cache.clear()
-    yield
     from returnwatch.incidents import facets
 
-    facets.wait_for_background()  # no build or ranking of this test runs into the next
+    cache.clear()
+    facets.forget()
+    yield
+    facets.forget()  # no build or ranking of this test runs into the next
     cache.clear()
 
 

@@ -337,6 +337,15 @@ def index(*, wait: bool = False) -> Index | None:
     return current
 
 
+def forget() -> None:
+    """Drop what this process keeps (its index, vocabularies, answers), as a new process
+    starts: for tests, whose rolled-back data gives data versions and log positions again."""
+    wait_for_background()
+    _memo[:] = []
+    _vocabularies.clear()
+    matches.forget()
+
+
 def _current(*, now: bool, keep: bool) -> tuple[Index, int, set[int]] | None:
     """An index the log can bring up to date, the log's end and the ids to apply; a new
     build when `now`, else None (a build started in the background)."""
