@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldGroups
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
 
+from . import search
 from .models import (
     City,
     Country,
@@ -65,6 +67,19 @@ class TermAdmin(AuditedAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> _FieldGroups:
         return ["code", *LABELS, *self.extra_fields, "position", "active"]
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        before = getattr(obj, "_searched_before", None)  # signals.term_saving
+        if change and before is not None and before != search.term_fields(obj):
+            messages.info(
+                request,
+                _(
+                    "The search texts of the cases using “%(term)s” are being updated in "
+                    "the background; until then search finds them under the old labels."
+                )
+                % {"term": obj.label_en},
+            )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("code",) if obj is not None else ()

@@ -80,6 +80,16 @@ def _labels(term: object) -> list[str]:
     ]
 
 
+# What of a vocabulary term the texts read (`compose`: its labels and code, a city's state)
+# and the order they read terms in: when one of these changes, the entries of the incidents
+# using the term are written again (signals.py, tasks.reindex_term).
+TERM_FIELDS = ("label_en", "label_es", "code", "state", "position")
+
+
+def term_fields(term: object) -> tuple[Any, ...]:
+    return tuple(getattr(term, f, None) for f in TERM_FIELDS)
+
+
 def texts(incident: Incident) -> tuple[str, str]:
     """(public text, everything) for one incident; public text holds only public fields."""
     terms: list[Any] = [
@@ -131,6 +141,32 @@ def index(incident_ids: Iterable[int]) -> None:
         )
         found.add(incident.pk)
     SearchEntry.objects.filter(incident_id__in=set(ids) - found).delete()
+
+
+def reindex(incident_ids: Iterable[int], *, batch: int = 2000) -> int:
+    """Write again the entries of these incidents whose texts changed (after a vocabulary
+    term's labels changed: thousands of incidents at once), a batch at a time, each batch
+    one statement; an incident without an entry gets one. Returns how many were written."""
+    ids = sorted(set(incident_ids))
+    written = 0
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        entries = SearchEntry.objects.in_bulk(chunk)
+        changed, missing = [], []
+        for incident in prefetched(chunk):
+            public, everything = texts(incident)
+            entry = entries.get(incident.pk)
+            if entry is None:
+                missing.append(incident.pk)
+            elif (entry.public, entry.everything) != (public, everything):
+                entry.public, entry.everything = public, everything
+                changed.append(entry)
+        if changed:
+            SearchEntry.objects.bulk_update(changed, ["public", "everything"])
+        if missing:
+            index(missing)
+        written += len(changed) + len(missing)
+    return written
 
 
 def bulk_index(incidents: Iterable[Incident]) -> None:

@@ -1,11 +1,36 @@
-"""Keep the search index in step with every save, delete and change of vocabularies."""
+"""Keep the search index in step with every save, delete and change of vocabularies, and
+with every change of a vocabulary term's labels (the texts hold them)."""
 
 from typing import Any
 
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_save, pre_save
+
+from returnwatch.taskqueue import enqueue_on_commit
 
 from . import search
-from .models import Incident
+from .models import (
+    City,
+    Country,
+    Incident,
+    Perpetrator,
+    PlaceType,
+    PortOfEntry,
+    Program,
+    VictimGroup,
+    ViolenceType,
+)
+
+# The vocabularies whose labels the search texts hold (search.compose).
+SEARCHED_TERMS = (
+    City,
+    PlaceType,
+    Program,
+    PortOfEntry,
+    ViolenceType,
+    Perpetrator,
+    VictimGroup,
+    Country,
+)
 
 
 def _reindex(pk: int) -> None:
@@ -35,3 +60,26 @@ for field in ("violence_types", "perpetrators", "victim_groups", "nationalities"
         sender=getattr(Incident, field).through,
         dispatch_uid=f"search-{field}-changed",
     )
+
+
+def term_saving(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    """Remember what the texts read of the term as it is stored, to compare after the save."""
+    if not raw and instance.pk is not None:
+        stored = sender.objects.filter(pk=instance.pk).first()
+        instance._searched_before = search.term_fields(stored) if stored else None
+
+
+def term_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **kw: Any) -> None:
+    """A renamed term (or one moved in its list): its incidents' texts are written again in
+    the background, once the change is committed (thousands of incidents may use it)."""
+    before = getattr(instance, "_searched_before", None)
+    if raw or created or before is None or before == search.term_fields(instance):
+        return
+    from .tasks import reindex_term
+
+    enqueue_on_commit(reindex_term, sender._meta.label, instance.pk)
+
+
+for model in SEARCHED_TERMS:
+    pre_save.connect(term_saving, sender=model, dispatch_uid=f"search-{model.__name__}-saving")
+    post_save.connect(term_saved, sender=model, dispatch_uid=f"search-{model.__name__}-saved")

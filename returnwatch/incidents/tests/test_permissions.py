@@ -229,6 +229,31 @@ def test_admin_edits_vocabulary_labels_in_every_language(world: dict[str, Any]) 
     assert set(log.history(term).get().fields) == {"label_fr", "label_pt", "label_ht"}
 
 
+def test_a_label_renamed_in_the_admin_is_searchable_once_the_worker_has_run(
+    world: dict[str, Any],
+    make_incident: Any,
+    tasks_in_memory: None,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from returnwatch.incidents.models import ViolenceType
+
+    case = make_incident(status="published", types=["kidnapping"], title="Taken at the bridge")
+    term = ViolenceType.objects.get(code="kidnapping")
+    assert Client().get("/incidents/", {"q": "rapto"}).context["page"].paginator.count == 0
+    c = client_as(world, "admin")
+    url = reverse("admin:incidents_violencetype_change", args=[term.pk])
+    form = {f"label_{lang}": getattr(term, f"label_{lang}") for lang in ("en", "fr", "pt", "ht")}
+    form |= {"label_es": "Rapto", "huridocs_term": term.huridocs_term}
+    form |= {"position": term.position, "active": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(url, form, follow=True)
+    assert "are being updated in the background" in response.content.decode()
+    public = Client().get("/incidents/", {"q": "rapto"})
+    assert case.reference in public.content.decode()
+    kidnappings = Incident.objects.filter(status="published", violence_types=term)
+    assert public.context["page"].paginator.count == kidnappings.count() >= 1
+
+
 @pytest.mark.parametrize(
     "model",
     [

@@ -11,7 +11,7 @@ from django.http import QueryDict
 
 from returnwatch import public
 from returnwatch.incidents import filters, search
-from returnwatch.incidents.models import Incident, ViolenceType
+from returnwatch.incidents.models import City, Incident, ViolenceType
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +165,26 @@ def test_index_follows_saves_vocabulary_changes_and_deletes(cases, make_incident
     assert found(cases, "q=tortura") == {"laredo"}
     laredo.delete()
     assert not search.filter_text(Incident.objects.all(), "gunpoint").exists()
+
+
+def test_a_renamed_term_is_found_by_its_new_label_once_the_worker_has_run(
+    cases, tasks_in_memory, django_capture_on_commit_callbacks
+):
+    """The texts hold the vocabularies' labels: renaming a term writes its incidents'
+    entries again, in the background once the change is committed."""
+    city = City.objects.get(code="tijuana")
+    city.label_es = "Tijuana la Bella"
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        city.save()
+    assert len(queued) == 1
+    assert found(cases, "q=bella") == {"tijuana"}
+    staff = search.filter_text(Incident.objects.all(), "bella tijuana", scope="everything")
+    assert list(staff) == [cases["tijuana"]]
+    assert search.reindex([cases["tijuana"].pk]) == 0  # the entry is what `index` writes
+    city.latitude = 32.5  # not in the texts: nothing to write again
+    with django_capture_on_commit_callbacks() as queued:
+        city.save()
+    assert queued == []
 
 
 def test_status_change_moves_a_case_in_and_out_of_public_search(cases):
