@@ -152,9 +152,15 @@ def _ids_by_reference(refs: list[str]) -> dict[str, int]:
 
 
 def _ordered(terms: Iterable[Any]) -> list[Any]:
-    """Each term once, in the vocabularies' own order (Term.Meta.ordering), as a related
-    manager's `.all()` returns them to `search.texts`."""
-    return sorted(_unique(terms), key=lambda t: (t.position, t.code))
+    """Each term once, in its vocabulary's own order (its Meta.ordering: position and code,
+    or the English label for countries), as a related manager's `.all()` returns them to
+    `search.texts` (labels in code-point order: SQLite's and a C collation's; the words are
+    the same under any other)."""
+    unique = _unique(terms)
+    if not unique:
+        return []
+    fields = type(unique[0])._meta.ordering
+    return sorted(unique, key=lambda t: tuple(getattr(t, f) for f in fields))
 
 
 def _unique(objects: Iterable[Any]) -> list[Any]:

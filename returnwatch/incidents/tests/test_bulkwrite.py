@@ -65,13 +65,14 @@ def _values(researcher: Any, published_at: dt.datetime) -> dict[str, Any]:
 
 
 def _multi() -> dict[str, list[Any]]:
-    # Given in an order unlike the vocabularies' own, and with a repeat.
+    # Given in an order unlike the vocabularies' own, and with a repeat; Honduras and Haiti
+    # sort one way by code and the other by label (countries' order).
     types = list(ViolenceType.objects.order_by("-position")[:2])
     return {
         "violence_types": [*types, types[0]],
         "perpetrators": list(Perpetrator.objects.all()[:1]),
         "victim_groups": list(VictimGroup.objects.order_by("-code")[:2]),
-        "nationalities": list(Country.objects.filter(code__in=["hn", "gt"])),
+        "nationalities": list(Country.objects.filter(code__in=["hn", "ht"])),
     }
 
 
