@@ -125,47 +125,33 @@ def staff_text(public: str, narrative: str | None, memo: dict[str, str] | None =
     return " ".join([public, *tokens]).strip()
 
 
-def index(incident_ids: Iterable[int]) -> None:
-    """(Re)build the entries of these incidents; called on every save, delete and change."""
-    ids = list(incident_ids)
-    rows = (
-        Incident.objects.filter(pk__in=ids)
-        .select_related("city", "place_type", "program", "port_of_entry")
-        .prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
-    )
-    found = set()
-    for incident in rows:
-        public, everything = texts(incident)
-        SearchEntry.objects.update_or_create(
-            incident_id=incident.pk, defaults={"public": public, "everything": everything}
-        )
-        found.add(incident.pk)
-    SearchEntry.objects.filter(incident_id__in=set(ids) - found).delete()
-
-
-def reindex(incident_ids: Iterable[int], *, batch: int = 2000) -> int:
-    """Write again the entries of these incidents whose texts changed (after a vocabulary
-    term's labels changed: thousands of incidents at once), a batch at a time, each batch
-    one statement; an incident without an entry gets one. Returns how many were written."""
+def index(incident_ids: Iterable[int], *, batch: int = 2000) -> int:
+    """(Re)build the entries of these incidents: on every save, delete and change, and for
+    every case using a renamed vocabulary term (thousands at once: tasks.reindex_term).
+    A batch at a time, entries whose texts changed are written (one statement), missing
+    ones created, and those of incidents that no longer exist deleted. Returns how many
+    entries were written."""
     ids = sorted(set(incident_ids))
     written = 0
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         entries = SearchEntry.objects.in_bulk(chunk)
-        changed, missing = [], []
+        changed, new = [], []
         for incident in prefetched(chunk):
             public, everything = texts(incident)
-            entry = entries.get(incident.pk)
+            entry = entries.pop(incident.pk, None)
             if entry is None:
-                missing.append(incident.pk)
+                new.append(SearchEntry(incident=incident, public=public, everything=everything))
             elif (entry.public, entry.everything) != (public, everything):
                 entry.public, entry.everything = public, everything
                 changed.append(entry)
         if changed:
             SearchEntry.objects.bulk_update(changed, ["public", "everything"])
-        if missing:
-            index(missing)
-        written += len(changed) + len(missing)
+        if new:
+            SearchEntry.objects.bulk_create(new)
+        if entries:  # left over: their incidents are gone
+            SearchEntry.objects.filter(incident_id__in=list(entries)).delete()
+        written += len(changed) + len(new)
     return written
 
 

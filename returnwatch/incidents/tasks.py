@@ -29,4 +29,4 @@ def reindex_term(model_label: str, pk: int) -> int:
     for field in Incident._meta.get_fields():
         if getattr(field, "related_model", None) is model and field.concrete:
             ids.update(Incident.objects.filter(**{field.name: pk}).values_list("pk", flat=True))
-    return search.reindex(ids)
+    return search.index(ids)
