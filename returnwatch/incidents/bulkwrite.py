@@ -35,9 +35,9 @@ from django.db.models import AutoField, BigAutoField, SmallAutoField
 from . import references, search
 from .models import Citation, Document, Incident, SearchEntry, Tag
 
-# The many-valued vocabularies, in the order search.texts reads them.
-MULTI = ("violence_types", "perpetrators", "victim_groups", "nationalities")
-SINGLE = ("city", "place_type", "program", "port_of_entry")
+# The vocabularies, in the order search.texts reads them.
+MULTI = search.MULTI_TERMS
+SINGLE = search.SINGLE_TERMS
 BATCH = 5000
 
 

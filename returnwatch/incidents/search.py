@@ -90,14 +90,16 @@ def term_fields(term: object) -> tuple[Any, ...]:
     return tuple(getattr(term, f, None) for f in TERM_FIELDS)
 
 
+# The vocabularies whose labels the texts hold, in the order they are read (`texts`, and the
+# bulk writer's `prepare`); a change of one of their terms re-indexes (signals.py).
+SINGLE_TERMS = ("city", "place_type", "program", "port_of_entry")
+MULTI_TERMS = ("violence_types", "perpetrators", "victim_groups", "nationalities")
+
+
 def texts(incident: Incident) -> tuple[str, str]:
     """(public text, everything) for one incident; public text holds only public fields."""
-    terms: list[Any] = [
-        t
-        for t in (incident.city, incident.place_type, incident.program, incident.port_of_entry)
-        if t
-    ]
-    for name in ("violence_types", "perpetrators", "victim_groups", "nationalities"):
+    terms: list[Any] = [t for t in (getattr(incident, f) for f in SINGLE_TERMS) if t]
+    for name in MULTI_TERMS:
         terms += list(getattr(incident, name).all())
     return compose(incident, terms)
 
@@ -375,6 +377,6 @@ def rekey(narratives: list[tuple[int, str]]) -> tuple[int, int]:
 def prefetched(ids: list[int]) -> QuerySet[Incident]:
     return (
         Incident.objects.filter(pk__in=ids)
-        .select_related("city", "place_type", "program", "port_of_entry")
-        .prefetch_related("violence_types", "perpetrators", "victim_groups", "nationalities")
+        .select_related(*SINGLE_TERMS)
+        .prefetch_related(*MULTI_TERMS)
     )

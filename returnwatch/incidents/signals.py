@@ -8,28 +8,12 @@ from django.db.models.signals import m2m_changed, post_save, pre_save
 from returnwatch.taskqueue import enqueue_on_commit
 
 from . import search
-from .models import (
-    City,
-    Country,
-    Incident,
-    Perpetrator,
-    PlaceType,
-    PortOfEntry,
-    Program,
-    VictimGroup,
-    ViolenceType,
-)
+from .models import Incident
 
 # The vocabularies whose labels the search texts hold (search.compose).
-SEARCHED_TERMS = (
-    City,
-    PlaceType,
-    Program,
-    PortOfEntry,
-    ViolenceType,
-    Perpetrator,
-    VictimGroup,
-    Country,
+SEARCHED_TERMS: tuple[Any, ...] = tuple(
+    Incident._meta.get_field(name).related_model
+    for name in (*search.SINGLE_TERMS, *search.MULTI_TERMS)
 )
 
 
@@ -54,7 +38,7 @@ def vocab_changed(
 
 
 post_save.connect(incident_saved, sender=Incident, dispatch_uid="search-incident-saved")
-for field in ("violence_types", "perpetrators", "victim_groups", "nationalities"):
+for field in search.MULTI_TERMS:
     m2m_changed.connect(
         vocab_changed,
         sender=getattr(Incident, field).through,
