@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 from returnwatch.audit import log
 from returnwatch.audit.actions import Action
 
-from . import search
 from .models import (
     City,
     Country,
@@ -70,8 +69,7 @@ class TermAdmin(AuditedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        before = getattr(obj, "_searched_before", None)  # signals.term_saving
-        if change and before is not None and before != search.term_fields(obj):
+        if getattr(obj, "search_reindex_queued", False):  # signals.term_saved
             messages.info(
                 request,
                 _(

@@ -57,11 +57,13 @@ def term_saved(sender: Any, instance: Any, created: bool, raw: bool = False, **k
     """A renamed term (or one moved in its list): its incidents' texts are written again in
     the background, once the change is committed (thousands of incidents may use it)."""
     before = getattr(instance, "_searched_before", None)
-    if raw or created or before is None or before == search.term_fields(instance):
-        return
-    from .tasks import reindex_term
+    instance.search_reindex_queued = not (
+        raw or created or before is None or before == search.term_fields(instance)
+    )
+    if instance.search_reindex_queued:
+        from .tasks import reindex_term
 
-    enqueue_on_commit(reindex_term, sender._meta.label, instance.pk)
+        enqueue_on_commit(reindex_term, sender._meta.label, instance.pk)
 
 
 for model in SEARCHED_TERMS:
