@@ -26,7 +26,7 @@ def reindex_term(model_label: str, pk: int) -> int:
     labels changed: signals.term_saved). Returns how many entries changed."""
     model = apps.get_model(model_label)
     ids: set[int] = set()
-    for field in Incident._meta.get_fields():
-        if getattr(field, "related_model", None) is model and field.concrete:
-            ids.update(Incident.objects.filter(**{field.name: pk}).values_list("pk", flat=True))
+    for name in (*search.SINGLE_TERMS, *search.MULTI_TERMS):
+        if Incident._meta.get_field(name).related_model is model:
+            ids.update(Incident.objects.filter(**{name: pk}).values_list("pk", flat=True))
     return search.index(ids)
